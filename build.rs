@@ -1,0 +1,19 @@
+//! Records the git revision and the compiler version for kubestate_build_info.
+
+use std::process::Command;
+
+fn output_of(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+fn main() {
+    let revision = output_of("git", &["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let rustc_version = output_of(&rustc, &["--version"]).unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=KUBESTATE_REVISION={revision}");
+    println!("cargo:rustc-env=KUBESTATE_RUSTC={rustc_version}");
+    println!("cargo:rerun-if-changed=.git/HEAD");
+}

@@ -1,0 +1,194 @@
+//! Wiring the stages together: connect, start a watcher per kind (and per
+//! namespace), serve both ports, stop on a signal.
+
+use crate::cache::Store;
+use crate::client::{ConnectError, connect};
+use crate::config::Config;
+use crate::families::Families;
+use crate::objects::{Deployment, Node, Pod, Resource, Service, sweep_interned};
+use crate::render::{KindRenderer, RenderKind};
+use crate::server::{AppState, metrics_router, telemetry_router};
+use crate::telemetry::Telemetry;
+use crate::watch::{Scope, SyncState, watch};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tracing::info;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("server failed: {0}")]
+    Serve(#[source] std::io::Error),
+}
+
+/// Runs the exporter until `shutdown` completes.
+pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), RunError> {
+    let telemetry = Arc::new(Telemetry::new());
+    let sync = Arc::new(SyncState::default());
+    let client = connect(
+        config.kubeconfig.as_deref(),
+        config.apiserver.as_ref(),
+        telemetry.clone(),
+    )
+    .await?;
+
+    let metrics_listener = bind(&config.host, config.port).await?;
+    let telemetry_listener = bind(&config.telemetry_host, config.telemetry_port).await?;
+
+    let mut tasks = tokio::task::JoinSet::new();
+    let kinds: Vec<Arc<dyn RenderKind>> = config
+        .resources
+        .iter()
+        .map(|&resource| {
+            let start = Start {
+                client: &client,
+                config: &config,
+                telemetry: &telemetry,
+                sync: &sync,
+                tasks: &mut tasks,
+            };
+            match resource {
+                Resource::Deployments => start.kind::<Deployment>(),
+                Resource::Nodes => start.kind::<Node>(),
+                Resource::Pods => start.kind::<Pod>(),
+                Resource::Services => start.kind::<Service>(),
+            }
+        })
+        .collect();
+    // Relists sweep unused interned strings too; this catches the slow
+    // turnover of names and images between relists.
+    tasks.spawn(async {
+        let mut every = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            every.tick().await;
+            sweep_interned();
+        }
+    });
+
+    let state = Arc::new(AppState {
+        kinds,
+        telemetry,
+        sync,
+        gzip: config.enable_gzip_encoding,
+    });
+    info!(
+        metrics = %local(&metrics_listener),
+        telemetry = %local(&telemetry_listener),
+        resources = ?config.resources,
+        "serving"
+    );
+
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|s| *s).await;
+    };
+    let metrics_server = axum::serve(metrics_listener, metrics_router(state.clone()))
+        .with_graceful_shutdown(until_stopped(stopped.clone()));
+    let telemetry_server = axum::serve(telemetry_listener, telemetry_router(state))
+        .with_graceful_shutdown(until_stopped(stopped));
+    let servers = tokio::spawn(async move { tokio::try_join!(metrics_server.into_future(), telemetry_server.into_future()) });
+
+    shutdown.await;
+    info!("shutting down");
+    let _ = stop.send(true);
+    // Open scrapes get a moment to finish; the process must still end
+    // promptly when the kubelet sends SIGTERM.
+    let result = tokio::time::timeout(Duration::from_millis(500), servers).await;
+    tasks.abort_all();
+    match result {
+        Ok(Ok(Err(e))) => Err(RunError::Serve(e)),
+        _ => Ok(()),
+    }
+}
+
+/// What starting a kind needs; `kind::<T>()` creates its store, spawns its
+/// watchers and returns its renderer.
+struct Start<'a> {
+    client: &'a kube::Client,
+    config: &'a Config,
+    telemetry: &'a Arc<Telemetry>,
+    sync: &'a Arc<SyncState>,
+    tasks: &'a mut tokio::task::JoinSet<()>,
+}
+
+impl Start<'_> {
+    fn kind<T: Families>(self) -> Arc<dyn RenderKind> {
+        let resource = T::RESOURCE;
+        let store = Arc::new(Store::<T>::default());
+        let scopes = scopes(self.config, resource);
+        self.telemetry.enable(resource);
+        self.sync.register(resource, scopes.len());
+        for (source, scope) in scopes.into_iter().enumerate() {
+            self.tasks.spawn(watch(
+                self.client.clone(),
+                scope,
+                source,
+                store.clone(),
+                self.telemetry.clone(),
+                self.sync.clone(),
+            ));
+        }
+        Arc::new(KindRenderer::new(store))
+    }
+}
+
+/// One scope per watched namespace, or one cluster-wide scope (with the
+/// denylist as a field selector). Nodes are cluster-scoped and ignore both.
+fn scopes(config: &Config, resource: Resource) -> Vec<Scope> {
+    let cluster = |field_selector| Scope {
+        namespace: None,
+        field_selector,
+        use_apiserver_cache: config.use_apiserver_cache,
+    };
+    if !resource.namespaced() {
+        return vec![cluster(None)];
+    }
+    if !config.namespaces.is_empty() {
+        return config
+            .namespaces
+            .iter()
+            .map(|ns| Scope {
+                namespace: Some(ns.clone()),
+                ..cluster(None)
+            })
+            .collect();
+    }
+    let denied: Vec<String> = config
+        .namespaces_denylist
+        .iter()
+        .map(|ns| format!("metadata.namespace!={ns}"))
+        .collect();
+    vec![cluster((!denied.is_empty()).then(|| denied.join(",")))]
+}
+
+/// Binds `host:port`; `::` falls back to `0.0.0.0` where IPv6 is off.
+async fn bind(host: &str, port: u16) -> Result<TcpListener, RunError> {
+    let address = if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
+    match TcpListener::bind(&address).await {
+        Ok(listener) => Ok(listener),
+        Err(_) if host == "::" => TcpListener::bind(("0.0.0.0", port))
+            .await
+            .map_err(|source| RunError::Bind { address, source }),
+        Err(source) => Err(RunError::Bind { address, source }),
+    }
+}
+
+fn local(listener: &TcpListener) -> String {
+    listener
+        .local_addr()
+        .map_or_else(|_| "?".into(), |a: SocketAddr| a.to_string())
+}

@@ -1,0 +1,204 @@
+//! One store per kind, keyed by UID, holding the decoded objects.
+//!
+//! Scrapes never hold the lock while rendering: they take a snapshot (a
+//! vector of `Arc`s, a few milliseconds even for 100,000 objects) and render
+//! from it, so a slow client cannot stall the watchers.
+//!
+//! A relist replaces what its watcher had listed before: entries are marked
+//! with the watcher that wrote them and the relist (epoch) that last saw
+//! them, and when the relist finishes, that watcher's entries it did not see
+//! are removed. So objects deleted while a watch was down disappear, while
+//! scrapes during the relist still see the old state rather than a gap.
+
+use crate::families::render_identity;
+use crate::objects::Object;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// An object as stored: the record plus its identity labels, escaped once.
+#[derive(Debug)]
+pub struct Entry<T> {
+    pub identity: Box<str>,
+    pub object: T,
+}
+
+struct Slot<T> {
+    entry: Arc<Entry<T>>,
+    /// Which watcher wrote the entry (one per namespace with `--namespaces`).
+    source: usize,
+    /// The relist of that watcher that last saw the object.
+    epoch: u64,
+}
+
+pub struct Store<T> {
+    slots: RwLock<HashMap<Box<str>, Slot<T>>>,
+    /// The current relist epoch of each watcher.
+    epochs: RwLock<HashMap<usize, u64>>,
+}
+
+impl<T: Object> Default for Store<T> {
+    fn default() -> Self {
+        Store {
+            slots: RwLock::default(),
+            epochs: RwLock::default(),
+        }
+    }
+}
+
+impl<T: Object> Store<T> {
+    /// A watcher starts a (re)list: what it writes from now on belongs to a
+    /// new epoch.
+    pub fn begin_relist(&self, source: usize) {
+        *write(&self.epochs).entry(source).or_insert(0) += 1;
+    }
+
+    /// The relist finished: drop the watcher's entries it did not see again.
+    /// Returns how many were removed.
+    pub fn finish_relist(&self, source: usize) -> usize {
+        let epoch = self.epoch(source);
+        let mut slots = write(&self.slots);
+        let before = slots.len();
+        slots.retain(|_, slot| slot.source != source || slot.epoch == epoch);
+        before - slots.len()
+    }
+
+    /// Inserts or replaces an object; says whether it was there before.
+    pub fn apply(&self, source: usize, object: T) -> bool {
+        let uid: Box<str> = object.meta().uid.clone();
+        let entry = Arc::new(Entry {
+            identity: render_identity(&object),
+            object,
+        });
+        let epoch = self.epoch(source);
+        write(&self.slots).insert(
+            uid,
+            Slot {
+                entry,
+                source,
+                epoch,
+            },
+        )
+        .is_some()
+    }
+
+    /// Keeps an entry through the current relist without changing it: used
+    /// when the new version of an object could not be decoded, so the last
+    /// good version stays rather than the object vanishing.
+    pub fn keep(&self, source: usize, uid: &str) {
+        let epoch = self.epoch(source);
+        if let Some(slot) = write(&self.slots).get_mut(uid) {
+            slot.epoch = epoch;
+        }
+    }
+
+    pub fn delete(&self, uid: &str) {
+        write(&self.slots).remove(uid);
+    }
+
+    pub fn len(&self) -> usize {
+        read(&self.slots).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The objects as they are now, for one scrape.
+    pub fn snapshot(&self) -> Vec<Arc<Entry<T>>> {
+        read(&self.slots)
+            .values()
+            .map(|slot| slot.entry.clone())
+            .collect()
+    }
+
+    fn epoch(&self, source: usize) -> u64 {
+        read(&self.epochs).get(&source).copied().unwrap_or(0)
+    }
+}
+
+// A poisoned lock means a thread panicked while holding it; the map itself
+// is never left half-updated by these short critical sections.
+fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::objects::Service;
+
+    fn service(uid: &str) -> Service {
+        serde_json::from_str(&format!(
+            r#"{{"metadata":{{"name":"s-{uid}","namespace":"ns","uid":"{uid}"}}}}"#
+        ))
+        .unwrap()
+    }
+
+    fn uids(store: &Store<Service>) -> Vec<String> {
+        let mut uids: Vec<String> = store
+            .snapshot()
+            .iter()
+            .map(|e| e.object.metadata.uid.to_string())
+            .collect();
+        uids.sort();
+        uids
+    }
+
+    #[test]
+    fn a_relist_drops_objects_it_did_not_see() {
+        let store = Store::default();
+        store.begin_relist(0);
+        store.apply(0, service("a"));
+        store.apply(0, service("b"));
+        store.finish_relist(0);
+        assert_eq!(uids(&store), ["a", "b"]);
+
+        store.begin_relist(0);
+        store.apply(0, service("b"));
+        store.apply(0, service("c"));
+        // During the relist the old state is still served.
+        assert_eq!(uids(&store), ["a", "b", "c"]);
+        assert_eq!(store.finish_relist(0), 1);
+        assert_eq!(uids(&store), ["b", "c"]);
+    }
+
+    #[test]
+    fn a_relist_leaves_other_watchers_entries_alone() {
+        let store = Store::default();
+        store.begin_relist(0);
+        store.apply(0, service("a"));
+        store.finish_relist(0);
+        store.begin_relist(1);
+        store.apply(1, service("x"));
+        store.finish_relist(1);
+        store.begin_relist(1);
+        store.finish_relist(1);
+        assert_eq!(uids(&store), ["a"]);
+    }
+
+    #[test]
+    fn kept_entries_survive_a_relist() {
+        let store = Store::default();
+        store.begin_relist(0);
+        store.apply(0, service("a"));
+        store.finish_relist(0);
+        store.begin_relist(0);
+        store.keep(0, "a");
+        store.finish_relist(0);
+        assert_eq!(uids(&store), ["a"]);
+    }
+
+    #[test]
+    fn identity_labels_are_escaped_once_on_insert() {
+        let store = Store::default();
+        store.apply(0, serde_json::from_str::<Service>(
+            r#"{"metadata":{"name":"we\"b","namespace":"n\\s","uid":"u"}}"#,
+        ).unwrap());
+        let snapshot = store.snapshot();
+        assert_eq!(&*snapshot[0].identity, r#"namespace="n\\s",service="we\"b",uid="u""#);
+    }
+}

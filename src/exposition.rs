@@ -1,0 +1,282 @@
+//! Writing the exposition formats: Prometheus text 0.0.4 and OpenMetrics
+//! 1.0.0, chosen per request; label escaping; Go's float format; and the
+//! chunked writer that streams a body as it is rendered.
+
+use bytes::Bytes;
+
+/// Bodies are handed to the HTTP layer in pieces of about this size, so a
+/// full scrape of a large cluster never sits in memory whole.
+pub const CHUNK_SIZE: usize = 1 << 20;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    OpenMetrics,
+}
+
+impl Format {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Text => "text/plain; version=0.0.4; charset=utf-8",
+            Format::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        }
+    }
+
+    /// The `format` label of the scrape-duration histogram.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::OpenMetrics => "openmetrics",
+        }
+    }
+
+    /// Picks the format the client prefers by `Accept` q-value; the earlier
+    /// entry wins a tie. OpenMetrics is chosen only for version 1.0.0 or an
+    /// unversioned request (we serve no other OpenMetrics version); anything
+    /// else, or no header, gets text 0.0.4.
+    pub fn negotiate(accept: Option<&str>) -> Format {
+        let Some(accept) = accept else {
+            return Format::Text;
+        };
+        let mut best: Option<(f32, Format)> = None;
+        for range in accept.split(',') {
+            let mut parts = range.split(';').map(str::trim);
+            let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+            let mut q = 1.0f32;
+            let mut version = None;
+            for param in parts {
+                let Some((key, value)) = param.split_once('=') else {
+                    continue;
+                };
+                match key.trim().to_ascii_lowercase().as_str() {
+                    "q" => q = value.trim().parse().unwrap_or(0.0),
+                    "version" => version = Some(value.trim().trim_matches('"').to_owned()),
+                    _ => {}
+                }
+            }
+            let format = match (media.as_str(), version.as_deref()) {
+                ("application/openmetrics-text", None | Some("1.0.0")) => Format::OpenMetrics,
+                ("text/plain", None | Some("0.0.4")) | ("*/*" | "text/*", _) => Format::Text,
+                _ => continue,
+            };
+            if q > 0.0 && best.is_none_or(|(best_q, _)| q > best_q) {
+                best = Some((q, format));
+            }
+        }
+        best.map_or(Format::Text, |(_, format)| format)
+    }
+}
+
+/// Appends a label value with `\`, `"` and newline escaped, as both formats
+/// require. Most values need no escaping and are copied in one go.
+pub fn write_label_value(buf: &mut Vec<u8>, value: &str) {
+    let bytes = value.as_bytes();
+    if !bytes.iter().any(|b| matches!(b, b'\\' | b'"' | b'\n')) {
+        buf.extend_from_slice(bytes);
+        return;
+    }
+    for &b in bytes {
+        match b {
+            b'\\' => buf.extend_from_slice(b"\\\\"),
+            b'"' => buf.extend_from_slice(b"\\\""),
+            b'\n' => buf.extend_from_slice(b"\\n"),
+            _ => buf.push(b),
+        }
+    }
+}
+
+/// Appends a HELP text with `\` and newline escaped.
+pub fn write_help(buf: &mut Vec<u8>, text: &str) {
+    for b in text.bytes() {
+        match b {
+            b'\\' => buf.extend_from_slice(b"\\\\"),
+            b'\n' => buf.extend_from_slice(b"\\n"),
+            _ => buf.push(b),
+        }
+    }
+}
+
+/// Appends a sample value the way Go's `strconv.FormatFloat(v, 'g', -1, 64)`
+/// does, which is what kube-state-metrics serves: the shortest digits that
+/// round-trip, in exponent form when the decimal exponent is below -4 or
+/// at least 6 (`1e+06`, `1.073741824e+09`, but `0.25`, `123456`), and `NaN`,
+/// `+Inf`, `-Inf`.
+pub fn write_float(buf: &mut Vec<u8>, v: f64) {
+    if v.fract() == 0.0 && v.abs() < 1e6 {
+        // The common case (0, 1, counts): an integer without exponent.
+        if v == 0.0 && v.is_sign_negative() {
+            buf.extend_from_slice(b"-0");
+        } else {
+            buf.extend_from_slice(itoa::Buffer::new().format(v as i64).as_bytes());
+        }
+        return;
+    }
+    if v.is_nan() {
+        buf.extend_from_slice(b"NaN");
+        return;
+    }
+    if v.is_infinite() {
+        buf.extend_from_slice(if v > 0.0 { b"+Inf" } else { b"-Inf" });
+        return;
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: "d.ddde±x".
+    let sci = format!("{:e}", v.abs());
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    if v < 0.0 {
+        buf.push(b'-');
+    }
+    if !(-4..6).contains(&exponent) {
+        buf.extend_from_slice(mantissa.as_bytes());
+        buf.push(b'e');
+        buf.push(if exponent < 0 { b'-' } else { b'+' });
+        let magnitude = exponent.unsigned_abs();
+        if magnitude < 10 {
+            buf.push(b'0');
+        }
+        buf.extend_from_slice(magnitude.to_string().as_bytes());
+    } else if exponent < 0 {
+        buf.extend_from_slice(b"0.");
+        buf.extend(std::iter::repeat_n(b'0', (-exponent - 1) as usize));
+        buf.extend_from_slice(digits.as_bytes());
+    } else {
+        let point = exponent as usize + 1;
+        if digits.len() <= point {
+            buf.extend_from_slice(digits.as_bytes());
+            buf.extend(std::iter::repeat_n(b'0', point - digits.len()));
+        } else {
+            buf.extend_from_slice(&digits.as_bytes()[..point]);
+            buf.push(b'.');
+            buf.extend_from_slice(&digits.as_bytes()[point..]);
+        }
+    }
+}
+
+/// The client went away: rendering stops.
+#[derive(Debug)]
+pub struct ClientGone;
+
+/// Collects rendered text and hands it on in chunks of about `CHUNK_SIZE`.
+pub struct ChunkWriter<'a> {
+    pub format: Format,
+    pub buf: Vec<u8>,
+    sink: &'a mut dyn FnMut(Bytes) -> Result<(), ClientGone>,
+    written: usize,
+}
+
+impl<'a> ChunkWriter<'a> {
+    pub fn new(format: Format, sink: &'a mut dyn FnMut(Bytes) -> Result<(), ClientGone>) -> Self {
+        ChunkWriter {
+            format,
+            buf: Vec::with_capacity(CHUNK_SIZE + CHUNK_SIZE / 4),
+            sink,
+            written: 0,
+        }
+    }
+
+    /// Hands on the buffer once it holds a chunk's worth.
+    pub fn maybe_flush(&mut self) -> Result<(), ClientGone> {
+        if self.buf.len() >= CHUNK_SIZE {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), ClientGone> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        self.written += self.buf.len();
+        let chunk = Bytes::copy_from_slice(&self.buf);
+        self.buf.clear();
+        (self.sink)(chunk)
+    }
+
+    /// Ends the body (`# EOF` for OpenMetrics) and returns its size in bytes.
+    pub fn finish(mut self) -> Result<usize, ClientGone> {
+        if self.format == Format::OpenMetrics {
+            self.buf.extend_from_slice(b"# EOF\n");
+        }
+        self.flush()?;
+        Ok(self.written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn float(v: f64) -> String {
+        let mut buf = Vec::new();
+        write_float(&mut buf, v);
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn floats_match_go_strconv_g() {
+        // Expected strings are what Go's strconv.FormatFloat(v, 'g', -1, 64)
+        // prints for these values.
+        let cases: &[(f64, &str)] = &[
+            (0.0, "0"),
+            (1.0, "1"),
+            (-1.0, "-1"),
+            (0.25, "0.25"),
+            (0.1, "0.1"),
+            (0.3, "0.3"),
+            (123456.0, "123456"),
+            (999999.0, "999999"),
+            (1e6, "1e+06"),
+            (1e8, "1e+08"),
+            (1.5e9, "1.5e+09"),
+            (1073741824.0, "1.073741824e+09"),
+            (16790847488.0, "1.6790847488e+10"),
+            (1611310530.0, "1.61131053e+09"),
+            (1611310530.25, "1.61131053025e+09"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (1.5e-7, "1.5e-07"),
+            (12.5, "12.5"),
+            (-0.5, "-0.5"),
+            (1e21, "1e+21"),
+            (1.2345e100, "1.2345e+100"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "+Inf"),
+            (f64::NEG_INFINITY, "-Inf"),
+        ];
+        for &(v, want) in cases {
+            assert_eq!(float(v), want, "formatting {v:?}");
+        }
+    }
+
+    #[test]
+    fn label_values_are_escaped() {
+        let mut buf = Vec::new();
+        write_label_value(&mut buf, "a\"b\\c\nd ünï");
+        assert_eq!(String::from_utf8(buf).unwrap(), r#"a\"b\\c\nd ünï"#);
+    }
+
+    #[test]
+    fn prometheus_default_accept_gets_openmetrics() {
+        let prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+        assert_eq!(Format::negotiate(Some(prometheus)), Format::OpenMetrics);
+    }
+
+    #[test]
+    fn negotiation_honours_q_values() {
+        let cases: &[(Option<&str>, Format)] = &[
+            (None, Format::Text),
+            (Some(""), Format::Text),
+            (Some("*/*"), Format::Text),
+            (Some("application/json"), Format::Text),
+            (Some("application/openmetrics-text"), Format::OpenMetrics),
+            (Some("text/plain;version=0.0.4;q=0.9,application/openmetrics-text;q=0.5"), Format::Text),
+            (Some("text/plain;q=0.2, application/openmetrics-text; version=1.0.0; q=0.8"), Format::OpenMetrics),
+            (Some("application/openmetrics-text;version=0.0.1"), Format::Text),
+            (Some("application/openmetrics-text;q=0,text/plain"), Format::Text),
+        ];
+        for (accept, want) in cases {
+            assert_eq!(Format::negotiate(*accept), *want, "Accept: {accept:?}");
+        }
+    }
+}

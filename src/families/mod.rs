@@ -1,0 +1,227 @@
+//! Metric families as data: each is a name, a help line, its label names
+//! and a small function from an object to its series. One file per kind
+//! lists that kind's families; adding a family is adding one definition.
+
+mod deployment;
+mod node;
+mod pod;
+mod service;
+
+use crate::exposition::{Format, write_float, write_help, write_label_value};
+use crate::objects::{ConditionStatus, Object};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetricType {
+    Gauge,
+    Counter,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stability {
+    Stable,
+    Experimental,
+}
+
+pub struct Family<T> {
+    pub name: &'static str,
+    pub help: &'static str,
+    pub metric_type: MetricType,
+    pub stability: Stability,
+    /// Label names after the kind's identity labels, in order.
+    pub labels: &'static [&'static str],
+    pub series: fn(&T, &mut Series<'_>),
+}
+
+impl<T> Family<T> {
+    pub fn gauge(
+        stability: Stability,
+        name: &'static str,
+        help: &'static str,
+        labels: &'static [&'static str],
+        series: fn(&T, &mut Series<'_>),
+    ) -> Self {
+        Family {
+            name,
+            help,
+            metric_type: MetricType::Gauge,
+            stability,
+            labels,
+            series,
+        }
+    }
+
+    pub fn counter(
+        stability: Stability,
+        name: &'static str,
+        help: &'static str,
+        labels: &'static [&'static str],
+        series: fn(&T, &mut Series<'_>),
+    ) -> Self {
+        Family {
+            metric_type: MetricType::Counter,
+            ..Family::gauge(stability, name, help, labels, series)
+        }
+    }
+
+    /// `# HELP` and `# TYPE`. OpenMetrics names a counter family without
+    /// its `_total` suffix; its samples keep it.
+    pub fn write_header(&self, buf: &mut Vec<u8>, format: Format) {
+        let name = match (format, self.metric_type) {
+            (Format::OpenMetrics, MetricType::Counter) => {
+                self.name.strip_suffix("_total").unwrap_or(self.name)
+            }
+            _ => self.name,
+        };
+        buf.extend_from_slice(b"# HELP ");
+        buf.extend_from_slice(name.as_bytes());
+        buf.push(b' ');
+        if self.stability == Stability::Stable {
+            buf.extend_from_slice(b"[STABLE] ");
+        }
+        write_help(buf, self.help);
+        buf.extend_from_slice(b"\n# TYPE ");
+        buf.extend_from_slice(name.as_bytes());
+        buf.extend_from_slice(match self.metric_type {
+            MetricType::Gauge => b" gauge\n",
+            MetricType::Counter => b" counter\n",
+        });
+    }
+}
+
+/// Writes one object's samples of one family.
+pub struct Series<'a> {
+    buf: &'a mut Vec<u8>,
+    name: &'static str,
+    labels: &'static [&'static str],
+    /// The object's identity labels, already escaped: `namespace="a",pod="b"`.
+    identity: &'a str,
+}
+
+impl<'a> Series<'a> {
+    pub fn new(
+        buf: &'a mut Vec<u8>,
+        name: &'static str,
+        labels: &'static [&'static str],
+        identity: &'a str,
+    ) -> Self {
+        Series {
+            buf,
+            name,
+            labels,
+            identity,
+        }
+    }
+
+    /// One sample; `values` pair up with the family's label names.
+    pub fn emit(&mut self, values: &[&str], value: f64) {
+        debug_assert_eq!(values.len(), self.labels.len(), "{}", self.name);
+        let buf = &mut *self.buf;
+        buf.extend_from_slice(self.name.as_bytes());
+        let mut first = true;
+        if !self.identity.is_empty() {
+            buf.push(b'{');
+            buf.extend_from_slice(self.identity.as_bytes());
+            first = false;
+        }
+        for (name, value) in self.labels.iter().zip(values) {
+            buf.push(if first { b'{' } else { b',' });
+            first = false;
+            buf.extend_from_slice(name.as_bytes());
+            buf.extend_from_slice(b"=\"");
+            write_label_value(buf, value);
+            buf.push(b'"');
+        }
+        if !first {
+            buf.push(b'}');
+        }
+        buf.push(b' ');
+        write_float(buf, value);
+        buf.push(b'\n');
+    }
+
+    /// One series per possible value, 1 for the current one and 0 for the
+    /// rest (phases, QoS classes, service types).
+    pub fn one_hot(&mut self, possible: &[&str], current: &str) {
+        for value in possible {
+            self.emit(&[value], f64::from(*value == current));
+        }
+    }
+
+    /// A condition as three series `true`/`false`/`unknown`, exactly one 1;
+    /// `leading` are the family's labels before `status`/`condition`.
+    pub fn condition(&mut self, leading: &[&str], status: ConditionStatus) {
+        for (label, is) in [
+            ("true", ConditionStatus::True),
+            ("false", ConditionStatus::False),
+            ("unknown", ConditionStatus::Unknown),
+        ] {
+            let mut values = leading.to_vec();
+            values.push(label);
+            self.emit(&values, f64::from(status == is));
+        }
+    }
+}
+
+/// Turns a bool into the 1/0 of a gauge.
+pub fn bool_value(b: bool) -> f64 {
+    f64::from(u8::from(b))
+}
+
+/// The identity labels of an object, escaped once when it is stored so that
+/// rendering copies them as they are.
+pub fn render_identity<T: Object>(object: &T) -> Box<str> {
+    let mut buf = Vec::new();
+    for (i, (name, value)) in object.identity().into_iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        buf.extend_from_slice(name.as_bytes());
+        buf.extend_from_slice(b"=\"");
+        write_label_value(&mut buf, value);
+        buf.push(b'"');
+    }
+    String::from_utf8(buf)
+        .expect("escaping keeps UTF-8 intact")
+        .into_boxed_str()
+}
+
+/// The families of a kind, in the order they are served.
+pub trait Families: Object {
+    fn families() -> Vec<Family<Self>>;
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Renders an object's families to text, for the per-kind tests.
+    use super::*;
+
+    /// The series (not the headers) of the named family for one object,
+    /// sorted, as text lines.
+    pub fn series_of<T: Families>(object: &T, family: &str) -> Vec<String> {
+        let families = T::families();
+        let family = families
+            .iter()
+            .find(|f| f.name == family)
+            .unwrap_or_else(|| panic!("no family {family}"));
+        let identity = render_identity(object);
+        let mut buf = Vec::new();
+        (family.series)(
+            object,
+            &mut Series::new(&mut buf, family.name, family.labels, &identity),
+        );
+        let mut lines: Vec<String> = String::from_utf8(buf)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        lines.sort();
+        lines
+    }
+
+    /// Sorts hand-written expected lines the same way.
+    pub fn sorted(lines: &[&str]) -> Vec<String> {
+        let mut lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        lines.sort();
+        lines
+    }
+}

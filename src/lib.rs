@@ -1,0 +1,18 @@
+//! kubestate: Kubernetes object state as `kube_*` metrics for Prometheus.
+//!
+//! The modules follow the data flow:
+//! API server → [`watch`] → [`objects`] (decoded) → [`cache`] → on scrape
+//! [`render`] ([`families`] into [`exposition`] formats) → [`server`].
+
+pub mod app;
+pub mod cache;
+pub mod client;
+pub mod config;
+pub mod exposition;
+pub mod families;
+pub mod objects;
+pub mod render;
+pub mod server;
+pub mod sim;
+pub mod telemetry;
+pub mod watch;

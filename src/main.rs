@@ -1,0 +1,141 @@
+//! The `kubestate` binary: flags, logging, and the three ways to run
+//! (exporter, demo, simulator).
+
+use clap::Parser;
+use kubestate::config::{Cli, Command, ExporterArgs, LogFormat, SimulateArgs};
+use kubestate::sim::{Simulator, write_kubeconfig};
+use std::process::ExitCode;
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let log = match &cli.command {
+        Some(Command::Demo(demo)) => (demo.exporter.log_format, demo.exporter.log_level.clone()),
+        _ => (cli.exporter.log_format, cli.exporter.log_level.clone()),
+    };
+    init_logging(log.0, &log.1);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            None => exporter(cli.exporter).await,
+            Some(Command::Demo(demo)) => {
+                let sim = start_simulator(demo.cluster.sim_config(), "127.0.0.1:0").await?;
+                let kubeconfig = std::env::temp_dir().join(format!("kubestate-demo-{}.kubeconfig", std::process::id()));
+                write_kubeconfig(&kubeconfig, &sim.url)?;
+                let mut exporter_args = demo.exporter;
+                exporter_args.kubeconfig = Some(kubeconfig);
+                exporter_args.apiserver = None;
+                exporter(exporter_args).await
+            }
+            Some(Command::Simulate(args)) => simulate(args).await,
+        }
+    });
+    // Render threads of scrapes cut off by the shutdown stop on their own;
+    // nothing else needs waiting for.
+    runtime.shutdown_background();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Runtime(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Bad flags exit with 2, like clap's own usage errors; anything else with 1.
+enum Failure {
+    Usage(String),
+    Runtime(String),
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Runtime(e.to_string())
+    }
+}
+
+async fn exporter(args: ExporterArgs) -> Result<(), Failure> {
+    let config = args.validate().map_err(|e| Failure::Usage(e.to_string()))?;
+    kubestate::app::run(config, shutdown_signal())
+        .await
+        .map_err(|e| match e {
+            kubestate::app::RunError::Connect(e) => Failure::Usage(e.to_string()),
+            other => Failure::Runtime(other.to_string()),
+        })
+}
+
+struct RunningSimulator {
+    url: String,
+}
+
+async fn start_simulator(config: kubestate::sim::SimConfig, listen: &str) -> Result<RunningSimulator, Failure> {
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|e| Failure::Usage(format!("--listen: cannot listen on {listen}: {e}")))?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let simulator = Simulator::new(config);
+    let counts = simulator.object_counts();
+    simulator.spawn_churn();
+    let router = simulator.router();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    tracing::info!(%url, ?counts, "simulated API server listening");
+    Ok(RunningSimulator { url })
+}
+
+async fn simulate(args: SimulateArgs) -> Result<(), Failure> {
+    let config = if args.empty {
+        kubestate::sim::SimConfig::empty()
+    } else {
+        args.cluster.sim_config()
+    };
+    let sim = start_simulator(config, &args.listen).await?;
+    if let Some(path) = &args.write_kubeconfig {
+        write_kubeconfig(path, &sim.url)
+            .map_err(|e| Failure::Usage(format!("--write-kubeconfig: cannot write {}: {e}", path.display())))?;
+    }
+    // Tests read the address from this line.
+    println!("{}", sim.url);
+    shutdown_signal().await;
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+fn init_logging(format: LogFormat, level: &str) {
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}

@@ -1,0 +1,176 @@
+//! The fields of a Pod that the pod families read.
+
+use super::meta::{Condition, Meta};
+use super::quantity::ResourceList;
+use super::time::deserialize_timestamp;
+use super::{Object, Resource, Str};
+use serde::Deserialize;
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Pod {
+    pub metadata: Meta,
+    pub spec: PodSpec,
+    pub status: PodStatus,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PodSpec {
+    pub node_name: Str,
+    pub priority_class_name: Str,
+    pub host_network: bool,
+    pub restart_policy: Str,
+    pub service_account_name: Str,
+    pub scheduler_name: Str,
+    pub runtime_class_name: Str,
+    pub containers: Box<[Container]>,
+    pub init_containers: Box<[Container]>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Container {
+    pub name: Str,
+    pub image: Str,
+    pub resources: Resources,
+    /// `Always` on an init container marks a sidecar.
+    pub restart_policy: Str,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Resources {
+    pub requests: ResourceList,
+    pub limits: ResourceList,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PodStatus {
+    pub phase: Str,
+    pub reason: Str,
+    pub qos_class: Str,
+    #[serde(rename = "hostIP")]
+    pub host_ip: Str,
+    #[serde(rename = "podIP")]
+    pub pod_ip: Str,
+    #[serde(rename = "podIPs")]
+    pub pod_ips: Box<[PodIp]>,
+    #[serde(deserialize_with = "deserialize_timestamp")]
+    pub start_time: Option<f64>,
+    pub conditions: Box<[Condition]>,
+    pub container_statuses: Box<[ContainerStatus]>,
+    pub init_container_statuses: Box<[ContainerStatus]>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PodIp {
+    pub ip: Str,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ContainerStatus {
+    pub name: Str,
+    pub image: Str,
+    #[serde(rename = "imageID")]
+    pub image_id: Str,
+    #[serde(rename = "containerID")]
+    pub container_id: Box<str>,
+    pub ready: bool,
+    pub restart_count: i64,
+    pub state: ContainerState,
+    pub last_state: ContainerState,
+}
+
+/// At most one of the three is set.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ContainerState {
+    pub waiting: Option<Waiting>,
+    pub running: Option<Running>,
+    pub terminated: Option<Terminated>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Waiting {
+    pub reason: Str,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Running {
+    #[serde(deserialize_with = "deserialize_timestamp")]
+    pub started_at: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Terminated {
+    pub reason: Str,
+    pub exit_code: i32,
+    #[serde(deserialize_with = "deserialize_timestamp")]
+    pub started_at: Option<f64>,
+    #[serde(deserialize_with = "deserialize_timestamp")]
+    pub finished_at: Option<f64>,
+}
+
+impl Pod {
+    /// The owner reference marked as controller (`created_by_*` labels).
+    pub fn controller(&self) -> Option<&super::OwnerRef> {
+        self.metadata
+            .owner_references
+            .iter()
+            .find(|o| o.controller == Some(true))
+    }
+}
+
+impl Object for Pod {
+    const RESOURCE: Resource = Resource::Pods;
+
+    fn meta(&self) -> &Meta {
+        &self.metadata
+    }
+
+    fn identity(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("namespace", &self.metadata.namespace),
+            ("pod", &self.metadata.name),
+            ("uid", &self.metadata.uid),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_what_families_read_and_skips_the_rest() {
+        let pod: Pod = serde_json::from_str(
+            r#"{"metadata":{"name":"web-1","namespace":"shop","uid":"u1",
+                 "managedFields":[{"manager":"kubectl","fieldsV1":{"f:spec":{}}}],
+                 "ownerReferences":[{"kind":"ReplicaSet","name":"web-5d","controller":true,"uid":"x"}]},
+                "spec":{"nodeName":"n1","containers":[{"name":"app","image":"nginx",
+                   "env":[{"name":"A","value":"b"}],
+                   "resources":{"requests":{"cpu":"250m"},"limits":{"memory":"1Gi"}}}]},
+                "status":{"phase":"Running","podIP":"10.0.0.5",
+                   "containerStatuses":[{"name":"app","restartCount":3,"ready":true,
+                      "state":{"running":{"startedAt":"2021-01-22T10:15:30Z"}}}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(&*pod.metadata.name, "web-1");
+        assert_eq!(pod.controller().map(|o| &*o.name), Some("web-5d"));
+        assert_eq!(pod.spec.containers[0].resources.requests.get("cpu"), Some(0.25));
+        assert_eq!(&*pod.status.pod_ip, "10.0.0.5");
+        let status = &pod.status.container_statuses[0];
+        assert_eq!(status.restart_count, 3);
+        assert_eq!(
+            status.state.running.as_ref().and_then(|r| r.started_at),
+            Some(1_611_310_530.0)
+        );
+    }
+}
