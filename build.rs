@@ -10,7 +10,8 @@ fn output_of(program: &str, args: &[&str]) -> Option<String> {
 }
 
 fn main() {
-    let revision = output_of("git", &["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
+    let revision =
+        output_of("git", &["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let rustc_version = output_of(&rustc, &["--version"]).unwrap_or_else(|| "unknown".into());
     println!("cargo:rustc-env=KUBESTATE_REVISION={revision}");

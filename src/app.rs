@@ -32,7 +32,10 @@ pub enum RunError {
 }
 
 /// Runs the exporter until `shutdown` completes.
-pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), RunError> {
+pub async fn run(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), RunError> {
     let telemetry = Arc::new(Telemetry::new());
     let sync = Arc::new(SyncState::default());
     let client = connect(
@@ -96,7 +99,9 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         .with_graceful_shutdown(until_stopped(stopped.clone()));
     let telemetry_server = axum::serve(telemetry_listener, telemetry_router(state))
         .with_graceful_shutdown(until_stopped(stopped));
-    let servers = tokio::spawn(async move { tokio::try_join!(metrics_server.into_future(), telemetry_server.into_future()) });
+    let servers = tokio::spawn(async move {
+        tokio::try_join!(metrics_server.into_future(), telemetry_server.into_future())
+    });
 
     shutdown.await;
     info!("shutting down");

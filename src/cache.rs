@@ -70,15 +70,16 @@ impl<T: Object> Store<T> {
             object,
         });
         let epoch = self.epoch(source);
-        write(&self.slots).insert(
-            uid,
-            Slot {
-                entry,
-                source,
-                epoch,
-            },
-        )
-        .is_some()
+        write(&self.slots)
+            .insert(
+                uid,
+                Slot {
+                    entry,
+                    source,
+                    epoch,
+                },
+            )
+            .is_some()
     }
 
     /// Keeps an entry through the current relist without changing it: used
@@ -195,10 +196,17 @@ mod tests {
     #[test]
     fn identity_labels_are_escaped_once_on_insert() {
         let store = Store::default();
-        store.apply(0, serde_json::from_str::<Service>(
-            r#"{"metadata":{"name":"we\"b","namespace":"n\\s","uid":"u"}}"#,
-        ).unwrap());
+        store.apply(
+            0,
+            serde_json::from_str::<Service>(
+                r#"{"metadata":{"name":"we\"b","namespace":"n\\s","uid":"u"}}"#,
+            )
+            .unwrap(),
+        );
         let snapshot = store.snapshot();
-        assert_eq!(&*snapshot[0].identity, r#"namespace="n\\s",service="we\"b",uid="u""#);
+        assert_eq!(
+            &*snapshot[0].identity,
+            r#"namespace="n\\s",service="we\"b",uid="u""#
+        );
     }
 }

@@ -16,7 +16,9 @@ use tower::{Layer, Service};
 pub enum ConnectError {
     #[error("--kubeconfig: {0}")]
     Kubeconfig(#[source] kube::config::KubeconfigError),
-    #[error("no cluster configuration found (no --kubeconfig, $KUBECONFIG, ~/.kube/config, nor in-cluster service account): {0}")]
+    #[error(
+        "no cluster configuration found (no --kubeconfig, $KUBECONFIG, ~/.kube/config, nor in-cluster service account): {0}"
+    )]
     Infer(#[source] kube::config::InferConfigError),
     #[error("cannot build a client for the API server: {0}")]
     Client(#[source] kube::Error),
@@ -120,10 +122,19 @@ mod tests {
     fn requests_are_classified_by_path_and_watch_parameter() {
         let cases = [
             ("/api/v1/pods?limit=500", Some((Resource::Pods, Call::List))),
-            ("/api/v1/namespaces/shop/pods?watch=true&resourceVersion=5", Some((Resource::Pods, Call::Watch))),
-            ("/apis/apps/v1/deployments?&watch=true", Some((Resource::Deployments, Call::Watch))),
+            (
+                "/api/v1/namespaces/shop/pods?watch=true&resourceVersion=5",
+                Some((Resource::Pods, Call::Watch)),
+            ),
+            (
+                "/apis/apps/v1/deployments?&watch=true",
+                Some((Resource::Deployments, Call::Watch)),
+            ),
             ("/api/v1/nodes", Some((Resource::Nodes, Call::List))),
-            ("/api/v1/namespaces/shop/services?watch=1", Some((Resource::Services, Call::Watch))),
+            (
+                "/api/v1/namespaces/shop/services?watch=1",
+                Some((Resource::Services, Call::Watch)),
+            ),
             ("/version", None),
             ("/api/v1/secrets", None),
         ];

@@ -10,7 +10,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
-#[command(name = "kubestate", version, about = "Exports Kubernetes object state as kube_* metrics for Prometheus")]
+#[command(
+    name = "kubestate",
+    version,
+    about = "Exports Kubernetes object state as kube_* metrics for Prometheus"
+)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
@@ -162,7 +166,10 @@ impl ExporterArgs {
                 reason: "cannot be combined with --namespaces".into(),
             });
         }
-        for (flag, list) in [("namespaces", &namespaces), ("namespaces-denylist", &namespaces_denylist)] {
+        for (flag, list) in [
+            ("namespaces", &namespaces),
+            ("namespaces-denylist", &namespaces_denylist),
+        ] {
             if let Some(bad) = list.iter().find(|ns| !is_dns_label(ns)) {
                 return Err(ConfigError {
                     flag,
@@ -272,22 +279,42 @@ mod tests {
     #[test]
     fn bad_values_name_their_flag() {
         let cases: &[(&[&str], &str)] = &[
-            (&["--resources=pods,secrets"], "--resources: unknown resource \"secrets\""),
+            (
+                &["--resources=pods,secrets"],
+                "--resources: unknown resource \"secrets\"",
+            ),
             (&["--resources="], "--resources: names no resource"),
-            (&["--namespaces=Bad_NS"], "--namespaces: \"Bad_NS\" is not a valid namespace name"),
-            (&["--namespaces=a", "--namespaces-denylist=b"], "--namespaces-denylist: cannot be combined"),
-            (&["--apiserver=ftp://x"], "--apiserver: \"ftp://x\" is not an http(s) URL"),
-            (&["--kubeconfig=/nonexistent/kubeconfig"], "--kubeconfig: cannot read /nonexistent/kubeconfig"),
+            (
+                &["--namespaces=Bad_NS"],
+                "--namespaces: \"Bad_NS\" is not a valid namespace name",
+            ),
+            (
+                &["--namespaces=a", "--namespaces-denylist=b"],
+                "--namespaces-denylist: cannot be combined",
+            ),
+            (
+                &["--apiserver=ftp://x"],
+                "--apiserver: \"ftp://x\" is not an http(s) URL",
+            ),
+            (
+                &["--kubeconfig=/nonexistent/kubeconfig"],
+                "--kubeconfig: cannot read /nonexistent/kubeconfig",
+            ),
         ];
         for (flags, want) in cases {
-            let err = args(flags).validate().expect_err("must be rejected").to_string();
+            let err = args(flags)
+                .validate()
+                .expect_err("must be rejected")
+                .to_string();
             assert!(err.starts_with(want), "{flags:?}: got {err:?}");
         }
     }
 
     #[test]
     fn resources_are_deduplicated_and_ordered() {
-        let config = args(&["--resources", "services, pods,services"]).validate().unwrap();
+        let config = args(&["--resources", "services, pods,services"])
+            .validate()
+            .unwrap();
         assert_eq!(config.resources, [Resource::Pods, Resource::Services]);
     }
 }

@@ -270,10 +270,22 @@ mod tests {
             (Some("*/*"), Format::Text),
             (Some("application/json"), Format::Text),
             (Some("application/openmetrics-text"), Format::OpenMetrics),
-            (Some("text/plain;version=0.0.4;q=0.9,application/openmetrics-text;q=0.5"), Format::Text),
-            (Some("text/plain;q=0.2, application/openmetrics-text; version=1.0.0; q=0.8"), Format::OpenMetrics),
-            (Some("application/openmetrics-text;version=0.0.1"), Format::Text),
-            (Some("application/openmetrics-text;q=0,text/plain"), Format::Text),
+            (
+                Some("text/plain;version=0.0.4;q=0.9,application/openmetrics-text;q=0.5"),
+                Format::Text,
+            ),
+            (
+                Some("text/plain;q=0.2, application/openmetrics-text; version=1.0.0; q=0.8"),
+                Format::OpenMetrics,
+            ),
+            (
+                Some("application/openmetrics-text;version=0.0.1"),
+                Format::Text,
+            ),
+            (
+                Some("application/openmetrics-text;q=0,text/plain"),
+                Format::Text,
+            ),
         ];
         for (accept, want) in cases {
             assert_eq!(Format::negotiate(*accept), *want, "Accept: {accept:?}");

@@ -27,7 +27,8 @@ fn main() -> ExitCode {
             None => exporter(cli.exporter).await,
             Some(Command::Demo(demo)) => {
                 let sim = start_simulator(demo.cluster.sim_config(), "127.0.0.1:0").await?;
-                let kubeconfig = std::env::temp_dir().join(format!("kubestate-demo-{}.kubeconfig", std::process::id()));
+                let kubeconfig = std::env::temp_dir()
+                    .join(format!("kubestate-demo-{}.kubeconfig", std::process::id()));
                 write_kubeconfig(&kubeconfig, &sim.url)?;
                 let mut exporter_args = demo.exporter;
                 exporter_args.kubeconfig = Some(kubeconfig);
@@ -79,7 +80,10 @@ struct RunningSimulator {
     url: String,
 }
 
-async fn start_simulator(config: kubestate::sim::SimConfig, listen: &str) -> Result<RunningSimulator, Failure> {
+async fn start_simulator(
+    config: kubestate::sim::SimConfig,
+    listen: &str,
+) -> Result<RunningSimulator, Failure> {
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|e| Failure::Usage(format!("--listen: cannot listen on {listen}: {e}")))?;
@@ -101,8 +105,12 @@ async fn simulate(args: SimulateArgs) -> Result<(), Failure> {
     };
     let sim = start_simulator(config, &args.listen).await?;
     if let Some(path) = &args.write_kubeconfig {
-        write_kubeconfig(path, &sim.url)
-            .map_err(|e| Failure::Usage(format!("--write-kubeconfig: cannot write {}: {e}", path.display())))?;
+        write_kubeconfig(path, &sim.url).map_err(|e| {
+            Failure::Usage(format!(
+                "--write-kubeconfig: cannot write {}: {e}",
+                path.display()
+            ))
+        })?;
     }
     // Tests read the address from this line.
     println!("{}", sim.url);
@@ -133,7 +141,9 @@ fn init_logging(format: LogFormat, level: &str) {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),

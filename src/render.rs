@@ -39,7 +39,8 @@ impl<T: Families> RenderKind for KindRenderer<T> {
         for family in &self.families {
             family.write_header(&mut out.buf, out.format);
             for entry in &snapshot {
-                let mut series = Series::new(&mut out.buf, family.name, family.labels, &entry.identity);
+                let mut series =
+                    Series::new(&mut out.buf, family.name, family.labels, &entry.identity);
                 (family.series)(&entry.object, &mut series);
                 out.maybe_flush()?;
             }

@@ -62,7 +62,9 @@ fn selection(query: &MetricsQuery) -> Result<Vec<Resource>, String> {
         list.split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(|name| Resource::from_plural(name).ok_or_else(|| format!("unknown resource {name:?}")))
+            .map(|name| {
+                Resource::from_plural(name).ok_or_else(|| format!("unknown resource {name:?}"))
+            })
             .collect::<Result<Vec<_>, _>>()
             .map(Some)
     };
@@ -99,10 +101,18 @@ async fn metrics(
         let rendered = if gzip {
             let mut gzip = Gzip::new(&mut send);
             let mut compress = |chunk: Bytes| gzip.write(&chunk);
-            render(&state.kinds, |r| selected.contains(&r), ChunkWriter::new(format, &mut compress))
-                .and_then(|size| gzip.finish().map(|()| size))
+            render(
+                &state.kinds,
+                |r| selected.contains(&r),
+                ChunkWriter::new(format, &mut compress),
+            )
+            .and_then(|size| gzip.finish().map(|()| size))
         } else {
-            render(&state.kinds, |r| selected.contains(&r), ChunkWriter::new(format, &mut send))
+            render(
+                &state.kinds,
+                |r| selected.contains(&r),
+                ChunkWriter::new(format, &mut send),
+            )
         };
         if let Ok(size) = rendered {
             state
@@ -248,7 +258,9 @@ mod tests {
             .await
             .unwrap();
         let status = response.status();
-        let body = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
         (status, String::from_utf8(body.to_vec()).unwrap())
     }
 
@@ -272,7 +284,10 @@ mod tests {
             resources: Some("pods,nodes,services".into()),
             exclude_resources: Some("nodes".into()),
         };
-        assert_eq!(selection(&query).unwrap(), [Resource::Pods, Resource::Services]);
+        assert_eq!(
+            selection(&query).unwrap(),
+            [Resource::Pods, Resource::Services]
+        );
         assert_eq!(selection(&MetricsQuery::default()).unwrap(), Resource::ALL);
     }
 

@@ -69,31 +69,34 @@ pub struct Telemetry {
 
 impl Telemetry {
     pub fn new() -> Self {
+        // prometheus-client ends every HELP text with a period itself.
         let mut registry = Registry::default();
         let list_total = Family::<CallLabels, Counter>::default();
         registry.register(
             "kube_state_metrics_list",
-            "Number of list calls to the API server, by resource and result.",
+            "Number of list calls to the API server, by resource and result",
             list_total.clone(),
         );
         let watch_total = Family::<CallLabels, Counter>::default();
         registry.register(
             "kube_state_metrics_watch",
-            "Number of watch calls to the API server, by resource and result.",
+            "Number of watch calls to the API server, by resource and result",
             watch_total.clone(),
         );
         let shard_ordinal = Family::<ShardLabels, Gauge>::default();
-        shard_ordinal.get_or_create(&ShardLabels { shard_ordinal: "0" }).set(0);
+        shard_ordinal
+            .get_or_create(&ShardLabels { shard_ordinal: "0" })
+            .set(0);
         registry.register(
             "kube_state_metrics_shard_ordinal",
-            "Current sharding ordinal/index of this instance.",
+            "Current sharding ordinal/index of this instance",
             shard_ordinal,
         );
         let total_shards = Gauge::<i64>::default();
         total_shards.set(1);
         registry.register(
             "kube_state_metrics_total_shards",
-            "Number of total shards this instance is aware of.",
+            "Number of total shards this instance is aware of",
             total_shards,
         );
         let build_info = Family::<BuildLabels, Gauge>::default();
@@ -104,43 +107,50 @@ impl Telemetry {
                 rustc: env!("KUBESTATE_RUSTC"),
             })
             .set(1);
-        registry.register("kubestate_build_info", "Build information, always 1.", build_info);
+        registry.register(
+            "kubestate_build_info",
+            "Build information, always 1",
+            build_info,
+        );
         let resource_synced = Family::<ResourceLabels, Gauge>::default();
         registry.register(
             "kubestate_resource_synced",
-            "1 once the resource's initial list has finished.",
+            "1 once the resource's initial list has finished",
             resource_synced.clone(),
         );
         let cache_objects = Family::<ResourceLabels, Gauge>::default();
         registry.register(
             "kubestate_cache_objects",
-            "Objects held in the cache, by resource.",
+            "Objects held in the cache, by resource",
             cache_objects.clone(),
         );
         let watch_events_total = Family::<EventLabels, Counter>::default();
         registry.register(
             "kubestate_watch_events",
-            "Watch events applied to the cache, by resource and type.",
+            "Watch events applied to the cache, by resource and type",
             watch_events_total.clone(),
         );
         let decode_errors_total = Family::<ResourceLabels, Counter>::default();
         registry.register(
             "kubestate_decode_errors",
-            "Objects that could not be decoded and were skipped.",
+            "Objects that could not be decoded and were skipped",
             decode_errors_total.clone(),
         );
-        let scrape_duration_seconds = Family::<FormatLabels, Histogram>::new_with_constructor(|| {
-            Histogram::new([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0])
-        });
+        let scrape_duration_seconds =
+            Family::<FormatLabels, Histogram>::new_with_constructor(|| {
+                Histogram::new([
+                    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+                ])
+            });
         registry.register(
             "kubestate_scrape_duration_seconds",
-            "Time to render and send /metrics, by format.",
+            "Time to render and send /metrics, by format",
             scrape_duration_seconds.clone(),
         );
         let scrape_bytes = Gauge::<u64, AtomicU64>::default();
         registry.register(
             "kubestate_scrape_bytes",
-            "Size of the last /metrics body before compression.",
+            "Size of the last /metrics body before compression",
             scrape_bytes.clone(),
         );
         registry.register_collector(Box::new(ProcessCollector));
@@ -195,7 +205,9 @@ impl Telemetry {
         let labels = ResourceLabels {
             resource: resource.plural(),
         };
-        self.resource_synced.get_or_create(&labels).set(i64::from(synced));
+        self.resource_synced
+            .get_or_create(&labels)
+            .set(i64::from(synced));
     }
 
     pub fn set_cache_objects(&self, resource: Resource, objects: usize) {
@@ -257,9 +269,21 @@ impl Collector for ProcessCollector {
             return Ok(());
         };
         let gauges: [(&str, &str, f64); 3] = [
-            ("process_resident_memory_bytes", "Resident memory size in bytes.", process.resident_bytes),
-            ("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", process.start_time),
-            ("process_open_fds", "Number of open file descriptors.", process.open_fds),
+            (
+                "process_resident_memory_bytes",
+                "Resident memory size in bytes.",
+                process.resident_bytes,
+            ),
+            (
+                "process_start_time_seconds",
+                "Start time of the process since unix epoch in seconds.",
+                process.start_time,
+            ),
+            (
+                "process_open_fds",
+                "Number of open file descriptors.",
+                process.open_fds,
+            ),
         ];
         for (name, help, value) in gauges {
             let metric = encoder.encode_descriptor(name, help, None, MetricType::Gauge)?;

@@ -66,7 +66,9 @@ mod tests {
         );
         assert_eq!(
             series_of(&d, "kube_deployment_status_replicas_available"),
-            sorted(&[&format!("kube_deployment_status_replicas_available{{{ident}}} 2")])
+            sorted(&[&format!(
+                "kube_deployment_status_replicas_available{{{ident}}} 2"
+            )])
         );
         assert_eq!(
             series_of(&d, "kube_deployment_metadata_generation"),
@@ -74,7 +76,9 @@ mod tests {
         );
         assert_eq!(
             series_of(&d, "kube_deployment_status_observed_generation"),
-            sorted(&[&format!("kube_deployment_status_observed_generation{{{ident}}} 3")])
+            sorted(&[&format!(
+                "kube_deployment_status_observed_generation{{{ident}}} 3"
+            )])
         );
     }
 
@@ -82,7 +86,8 @@ mod tests {
     fn nil_replicas_give_no_series_but_zero_does() {
         let nil = deployment(r#"{"metadata":{"name":"web","namespace":"shop"}}"#);
         assert!(series_of(&nil, "kube_deployment_spec_replicas").is_empty());
-        let zero = deployment(r#"{"metadata":{"name":"web","namespace":"shop"},"spec":{"replicas":0}}"#);
+        let zero =
+            deployment(r#"{"metadata":{"name":"web","namespace":"shop"},"spec":{"replicas":0}}"#);
         assert_eq!(
             series_of(&zero, "kube_deployment_spec_replicas"),
             sorted(&[r#"kube_deployment_spec_replicas{namespace="shop",deployment="web"} 0"#])

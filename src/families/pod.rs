@@ -12,7 +12,15 @@ impl Families for Pod {
                 Stable,
                 "kube_pod_info",
                 "Information about pod.",
-                &["host_ip", "pod_ip", "node", "created_by_kind", "created_by_name", "priority_class", "host_network"],
+                &[
+                    "host_ip",
+                    "pod_ip",
+                    "node",
+                    "created_by_kind",
+                    "created_by_name",
+                    "priority_class",
+                    "host_network",
+                ],
                 |p, out| {
                     let controller = p.controller();
                     out.emit(
@@ -54,7 +62,10 @@ impl Families for Pod {
                 &["phase"],
                 |p, out| {
                     if !p.status.phase.is_empty() {
-                        out.one_hot(&["Pending", "Running", "Succeeded", "Failed", "Unknown"], &p.status.phase);
+                        out.one_hot(
+                            &["Pending", "Running", "Succeeded", "Failed", "Unknown"],
+                            &p.status.phase,
+                        );
                     }
                 },
             ),
@@ -111,7 +122,12 @@ fn resources(
     for container in containers {
         for q in list(container).0.iter() {
             out.emit(
-                &[&container.name, &p.spec.node_name, &q.resource, q.unit.label()],
+                &[
+                    &container.name,
+                    &p.spec.node_name,
+                    &q.resource,
+                    q.unit.label(),
+                ],
                 q.value,
             );
         }
@@ -169,8 +185,12 @@ mod tests {
         assert_eq!(
             series_of(&two, "kube_pod_owner"),
             sorted(&[
-                &format!(r#"kube_pod_owner{{{IDENT},owner_kind="ReplicaSet",owner_name="rs",owner_is_controller="true"}} 1"#),
-                &format!(r#"kube_pod_owner{{{IDENT},owner_kind="Node",owner_name="n1",owner_is_controller="false"}} 1"#),
+                &format!(
+                    r#"kube_pod_owner{{{IDENT},owner_kind="ReplicaSet",owner_name="rs",owner_is_controller="true"}} 1"#
+                ),
+                &format!(
+                    r#"kube_pod_owner{{{IDENT},owner_kind="Node",owner_name="n1",owner_is_controller="false"}} 1"#
+                ),
             ])
         );
         assert_eq!(
@@ -183,7 +203,9 @@ mod tests {
 
     #[test]
     fn phase_is_one_hot_and_absent_when_empty() {
-        let p = pod(r#"{"metadata":{"name":"web-1","namespace":"shop","uid":"u-1"},"status":{"phase":"Failed"}}"#);
+        let p = pod(
+            r#"{"metadata":{"name":"web-1","namespace":"shop","uid":"u-1"},"status":{"phase":"Failed"}}"#,
+        );
         assert_eq!(
             series_of(&p, "kube_pod_status_phase"),
             sorted(&[
@@ -223,8 +245,12 @@ mod tests {
         assert_eq!(
             series_of(&p, "kube_pod_container_status_restarts_total"),
             sorted(&[
-                &format!(r#"kube_pod_container_status_restarts_total{{{IDENT},container="app"}} 7"#),
-                &format!(r#"kube_pod_container_status_restarts_total{{{IDENT},container="sidecar"}} 0"#),
+                &format!(
+                    r#"kube_pod_container_status_restarts_total{{{IDENT},container="app"}} 7"#
+                ),
+                &format!(
+                    r#"kube_pod_container_status_restarts_total{{{IDENT},container="sidecar"}} 0"#
+                ),
             ])
         );
     }
@@ -241,16 +267,26 @@ mod tests {
         assert_eq!(
             series_of(&p, "kube_pod_container_resource_requests"),
             sorted(&[
-                &format!(r#"kube_pod_container_resource_requests{{{IDENT},container="app",node="node-a",resource="cpu",unit="core"}} 0.25"#),
-                &format!(r#"kube_pod_container_resource_requests{{{IDENT},container="app",node="node-a",resource="memory",unit="byte"}} 5.24288e+08"#),
+                &format!(
+                    r#"kube_pod_container_resource_requests{{{IDENT},container="app",node="node-a",resource="cpu",unit="core"}} 0.25"#
+                ),
+                &format!(
+                    r#"kube_pod_container_resource_requests{{{IDENT},container="app",node="node-a",resource="memory",unit="byte"}} 5.24288e+08"#
+                ),
             ])
         );
         assert_eq!(
             series_of(&p, "kube_pod_container_resource_limits"),
             sorted(&[
-                &format!(r#"kube_pod_container_resource_limits{{{IDENT},container="app",node="node-a",resource="cpu",unit="core"}} 2"#),
-                &format!(r#"kube_pod_container_resource_limits{{{IDENT},container="app",node="node-a",resource="memory",unit="byte"}} 1.073741824e+09"#),
-                &format!(r#"kube_pod_container_resource_limits{{{IDENT},container="app",node="node-a",resource="nvidia_com_gpu",unit="integer"}} 1"#),
+                &format!(
+                    r#"kube_pod_container_resource_limits{{{IDENT},container="app",node="node-a",resource="cpu",unit="core"}} 2"#
+                ),
+                &format!(
+                    r#"kube_pod_container_resource_limits{{{IDENT},container="app",node="node-a",resource="memory",unit="byte"}} 1.073741824e+09"#
+                ),
+                &format!(
+                    r#"kube_pod_container_resource_limits{{{IDENT},container="app",node="node-a",resource="nvidia_com_gpu",unit="integer"}} 1"#
+                ),
             ])
         );
     }

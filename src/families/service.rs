@@ -11,7 +11,12 @@ impl Families for Service {
                 Stable,
                 "kube_service_info",
                 "Information about service.",
-                &["cluster_ip", "external_name", "load_balancer_ip", "external_traffic_policy"],
+                &[
+                    "cluster_ip",
+                    "external_name",
+                    "load_balancer_ip",
+                    "external_traffic_policy",
+                ],
                 |s, out| {
                     out.emit(
                         &[
@@ -57,7 +62,9 @@ mod tests {
         );
         assert_eq!(
             series_of(&s, "kube_service_spec_type"),
-            sorted(&[&format!(r#"kube_service_spec_type{{{ident},type="LoadBalancer"}} 1"#)])
+            sorted(&[&format!(
+                r#"kube_service_spec_type{{{ident},type="LoadBalancer"}} 1"#
+            )])
         );
     }
 }

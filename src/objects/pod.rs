@@ -164,7 +164,10 @@ mod tests {
         .unwrap();
         assert_eq!(&*pod.metadata.name, "web-1");
         assert_eq!(pod.controller().map(|o| &*o.name), Some("web-5d"));
-        assert_eq!(pod.spec.containers[0].resources.requests.get("cpu"), Some(0.25));
+        assert_eq!(
+            pod.spec.containers[0].resources.requests.get("cpu"),
+            Some(0.25)
+        );
         assert_eq!(&*pod.status.pod_ip, "10.0.0.5");
         let status = &pod.status.container_statuses[0];
         assert_eq!(status.restart_count, 3);

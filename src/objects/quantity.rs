@@ -47,8 +47,8 @@ impl ResourceUnit {
 fn is_extended_resource(name: &str) -> bool {
     match name.split_once('/') {
         Some((domain, _)) => {
-            !(domain == "kubernetes.io" || domain.ends_with(".kubernetes.io"))
-                && !name.starts_with("requests.")
+            let native = domain == "kubernetes.io" || domain.ends_with(".kubernetes.io");
+            !(native || name.starts_with("requests."))
         }
         None => false,
     }
@@ -78,7 +78,8 @@ impl ResourceList {
 
 impl<'de> Deserialize<'de> for ResourceList {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = Option::<BTreeMap<String, String>>::deserialize(deserializer)?.unwrap_or_default();
+        let raw =
+            Option::<BTreeMap<String, String>>::deserialize(deserializer)?.unwrap_or_default();
         let mut list = Vec::with_capacity(raw.len());
         for (name, text) in raw {
             let Some(unit) = ResourceUnit::of(&name) else {
@@ -104,7 +105,13 @@ impl<'de> Deserialize<'de> for ResourceList {
 /// kube-state-metrics does for resource names in the `resource` label.
 pub(crate) fn sanitize_label_value(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -177,7 +184,11 @@ pub(crate) fn parse_quantity(text: &str) -> Option<Parsed> {
     }
     let digits = format!("{whole}{fraction}");
     let digits = digits.trim_start_matches('0');
-    let mut mantissa: i128 = if digits.is_empty() { 0 } else { digits.parse().ok()? };
+    let mut mantissa: i128 = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().ok()?
+    };
     if negative {
         mantissa = -mantissa;
     }
@@ -267,16 +278,20 @@ mod tests {
         assert_eq!(ResourceUnit::of("memory"), Some(ResourceUnit::Byte));
         assert_eq!(ResourceUnit::of("hugepages-2Mi"), Some(ResourceUnit::Byte));
         assert_eq!(ResourceUnit::of("pods"), Some(ResourceUnit::Integer));
-        assert_eq!(ResourceUnit::of("nvidia.com/gpu"), Some(ResourceUnit::Integer));
+        assert_eq!(
+            ResourceUnit::of("nvidia.com/gpu"),
+            Some(ResourceUnit::Integer)
+        );
         assert_eq!(ResourceUnit::of("kubernetes.io/something"), None);
         assert_eq!(ResourceUnit::of("unknown"), None);
     }
 
     #[test]
     fn a_resource_list_is_served_in_base_units() {
-        let list: ResourceList =
-            serde_json::from_str(r#"{"cpu":"250m","memory":"1Gi","nvidia.com/gpu":"2","bogus":"1"}"#)
-                .unwrap();
+        let list: ResourceList = serde_json::from_str(
+            r#"{"cpu":"250m","memory":"1Gi","nvidia.com/gpu":"2","bogus":"1"}"#,
+        )
+        .unwrap();
         let entries: Vec<_> = list
             .0
             .iter()

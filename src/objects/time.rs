@@ -97,7 +97,13 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_timestamp() {
-        for bad in ["", "yesterday", "2021-13-01T00:00:00Z", "2021-01-22T10:15:30", "2021-01-22T10:15:30."] {
+        for bad in [
+            "",
+            "yesterday",
+            "2021-13-01T00:00:00Z",
+            "2021-01-22T10:15:30",
+            "2021-01-22T10:15:30.",
+        ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad:?}");
         }
     }

@@ -82,8 +82,8 @@ impl<'de, T: Object> Deserialize<'de> for Wire<T> {
             resource_version: identity.metadata.resource_version,
             ..ObjectMeta::default()
         };
-        let object = serde_json::from_str::<T>(raw.get())
-            .map_err(|e| DecodeError(Arc::from(e.to_string())));
+        let object =
+            serde_json::from_str::<T>(raw.get()).map_err(|e| DecodeError(Arc::from(e.to_string())));
         Ok(Wire { meta, object })
     }
 }

@@ -1,0 +1,170 @@
+//! A simulated Kubernetes API server for pods, services, nodes and
+//! deployments.
+//!
+//! It speaks the list/watch protocol the way the captures in
+//! `shared/apiserver-captures` show a real kube-apiserver answering (paging
+//! with continue tokens, watch replay from a resourceVersion, bookmarks, the
+//! 410 forms), so kube-rs's watcher works against it unchanged. It generates a
+//! cluster from a seed, churns it, and takes test commands under `/sim/`.
+//!
+//! Self-contained on purpose: nothing here uses the exporter's modules, so
+//! the simulator can be built and tested on its own.
+
+mod api;
+pub mod builders;
+mod churn;
+mod control;
+mod generate;
+mod rng;
+mod status;
+mod store;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use store::{Kind, Store};
+
+/// What to simulate.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub seed: u64,
+    pub nodes: usize,
+    pub pods_per_node: usize,
+    /// How often churn mutates the cluster; `None` = never.
+    pub churn_interval: Option<Duration>,
+}
+
+impl SimConfig {
+    /// No objects and no churn: tests create what they need.
+    pub fn empty() -> Self {
+        SimConfig {
+            seed: 0,
+            nodes: 0,
+            pods_per_node: 0,
+            churn_interval: None,
+        }
+    }
+}
+
+/// Per-resource injected faults (`POST /sim/faults`).
+#[derive(Debug, Clone, Default)]
+struct Fault {
+    status: Option<u16>,
+    delay: Option<Duration>,
+}
+
+struct Inner {
+    config: SimConfig,
+    store: Store,
+    faults: Mutex<HashMap<Kind, Fault>>,
+    /// Set by `/sim/restart`: API requests get 503 until then.
+    unavailable_until: Mutex<Option<Instant>>,
+    /// Bumped to end every open watch stream.
+    close_watches: tokio::sync::watch::Sender<u64>,
+    churn_enabled: AtomicBool,
+    /// Numbers malformed objects so each injection adds a new one.
+    malformed_seq: AtomicU64,
+}
+
+impl Inner {
+    fn fault(&self, kind: Kind) -> Fault {
+        self.faults
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&kind)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn unavailable(&self) -> bool {
+        let guard = self
+            .unavailable_until
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        guard.is_some_and(|t| Instant::now() < t)
+    }
+
+    fn end_watches(&self) {
+        self.close_watches.send_modify(|n| *n += 1);
+    }
+}
+
+/// The simulator; cheap to clone (shared state inside).
+#[derive(Clone)]
+pub struct Simulator {
+    inner: Arc<Inner>,
+}
+
+impl Simulator {
+    /// Builds the cluster described by `config` (deterministic from the seed).
+    pub fn new(config: SimConfig) -> Self {
+        let store = Store::new(config.seed);
+        generate::populate(&store, &config);
+        let (close_watches, _) = tokio::sync::watch::channel(0);
+        Simulator {
+            inner: Arc::new(Inner {
+                config,
+                store,
+                faults: Mutex::new(HashMap::new()),
+                unavailable_until: Mutex::new(None),
+                close_watches,
+                churn_enabled: AtomicBool::new(true),
+                malformed_seq: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// The API endpoints plus the `/sim/` control endpoints.
+    pub fn router(&self) -> axum::Router {
+        api::router(self.inner.clone()).merge(control::router(self.inner.clone()))
+    }
+
+    /// Starts the churn task (needs a tokio runtime); `None` without an interval.
+    pub fn spawn_churn(&self) -> Option<tokio::task::JoinHandle<()>> {
+        let interval = self.inner.config.churn_interval?;
+        let inner = self.inner.clone();
+        Some(tokio::spawn(async move {
+            let mut churner = churn::Churner::new(inner.config.seed);
+            let mut ticker = tokio::time::interval(interval);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            // The first tick fires at once; skip it so the initial state is
+            // observable for one interval.
+            ticker.tick().await;
+            loop {
+                ticker.tick().await;
+                if inner.churn_enabled.load(Ordering::Relaxed) {
+                    churner.tick(&inner.store);
+                }
+            }
+        }))
+    }
+
+    /// Current number of objects per kind, in plural-name order.
+    pub fn object_counts(&self) -> [(&'static str, usize); 4] {
+        Kind::ALL.map(|k| (k.plural(), self.inner.store.count(k)))
+    }
+}
+
+/// Writes a kubeconfig (JSON, which is valid YAML) pointing at `server_url`
+/// with a bearer token user, and makes it the current context.
+pub fn write_kubeconfig(path: &Path, server_url: &str) -> std::io::Result<()> {
+    let config = serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "kubestate-sim", "cluster": {"server": server_url}}],
+        "users": [{"name": "kubestate-sim", "user": {"token": "kubestate-sim"}}],
+        "contexts": [{
+            "name": "kubestate-sim",
+            "context": {"cluster": "kubestate-sim", "user": "kubestate-sim"}
+        }],
+        "current-context": "kubestate-sim",
+        "preferences": {}
+    });
+    let text = serde_json::to_string_pretty(&config).map_err(std::io::Error::other)?;
+    std::fs::write(path, text + "\n")
+}

@@ -1,0 +1,564 @@
+//! The object store: serialized objects per kind, one global resourceVersion
+//! counter (like etcd's revision), a bounded history of events for watch
+//! replay, and a broadcast channel for live watchers.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::ops::Bound;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use bytes::{Bytes, BytesMut};
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+use super::rng::Rng;
+
+/// How many events the history keeps; older ones are compacted away, just
+/// like the API server's etcd compaction, and resuming before them gets 410.
+pub(crate) const HISTORY_LIMIT: usize = 10_000;
+/// Live-event buffer per watcher; a watcher that falls further behind is
+/// ended with a 410 ERROR instead of silently missing events.
+const BROADCAST_CAPACITY: usize = 16_384;
+/// Paged-list snapshots kept so continue tokens see a consistent list.
+const SNAPSHOT_LIMIT: usize = 8;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Kind {
+    Deployment,
+    Node,
+    Pod,
+    Service,
+}
+
+impl Kind {
+    pub(crate) const ALL: [Kind; 4] = [Kind::Deployment, Kind::Node, Kind::Pod, Kind::Service];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+    pub(crate) fn plural(self) -> &'static str {
+        match self {
+            Kind::Deployment => "deployments",
+            Kind::Node => "nodes",
+            Kind::Pod => "pods",
+            Kind::Service => "services",
+        }
+    }
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::Deployment => "Deployment",
+            Kind::Node => "Node",
+            Kind::Pod => "Pod",
+            Kind::Service => "Service",
+        }
+    }
+    pub(crate) fn api_version(self) -> &'static str {
+        match self {
+            Kind::Deployment => "apps/v1",
+            _ => "v1",
+        }
+    }
+    /// API group ("" for core).
+    pub(crate) fn group(self) -> &'static str {
+        match self {
+            Kind::Deployment => "apps",
+            _ => "",
+        }
+    }
+    pub(crate) fn namespaced(self) -> bool {
+        self != Kind::Node
+    }
+    pub(crate) fn from_plural(plural: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.plural() == plural)
+    }
+    pub(crate) fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+    /// The body of a BOOKMARK object after kind/apiVersion/metadata: the
+    /// zero-valued spec/status the real API server serializes (see the
+    /// watch-*.jsonl captures).
+    fn bookmark_rest(self) -> &'static str {
+        match self {
+            Kind::Pod => r#""spec":{"containers":null},"status":{}"#,
+            Kind::Node => {
+                r#""spec":{},"status":{"daemonEndpoints":{"kubeletEndpoint":{"Port":0}},"nodeInfo":{"machineID":"","systemUUID":"","bootID":"","kernelVersion":"","osImage":"","containerRuntimeVersion":"","kubeletVersion":"","kubeProxyVersion":"","operatingSystem":"","architecture":""}}"#
+            }
+            Kind::Service => r#""spec":{},"status":{"loadBalancer":{}}"#,
+            Kind::Deployment => {
+                r#""spec":{"replicas":0,"selector":null,"template":{"metadata":{"creationTimestamp":null},"spec":{"containers":null}},"strategy":{}},"status":{}"#
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EventType {
+    Added,
+    Modified,
+    Deleted,
+}
+
+impl EventType {
+    fn as_str(self) -> &'static str {
+        match self {
+            EventType::Added => "ADDED",
+            EventType::Modified => "MODIFIED",
+            EventType::Deleted => "DELETED",
+        }
+    }
+}
+
+/// A stored object: its JSON without kind/apiVersion, as list items are
+/// (its resourceVersion is inside the body). The uid is kept apart so a
+/// replacement without one keeps the object's identity.
+#[derive(Debug, Clone)]
+pub(crate) struct Obj {
+    pub(crate) uid: Arc<str>,
+    pub(crate) body: Bytes,
+}
+
+pub(crate) type ObjMap = BTreeMap<String, Obj>;
+
+/// A change, with its watch line pre-rendered once for every watcher.
+#[derive(Debug)]
+pub(crate) struct Event {
+    pub(crate) kind: Kind,
+    pub(crate) key: String,
+    pub(crate) rv: u64,
+    pub(crate) line: Bytes,
+}
+
+/// The etcd-style key: `ns/name` for namespaced kinds, `name` otherwise.
+/// Lists are ordered by it, and continue tokens carry it.
+pub(crate) fn key(kind: Kind, namespace: &str, name: &str) -> String {
+    if kind.namespaced() {
+        format!("{namespace}/{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// The namespace part of a key ("" for cluster-scoped kinds).
+pub(crate) fn key_namespace(kind: Kind, key: &str) -> &str {
+    if kind.namespaced() {
+        key.split_once('/').map_or("", |(ns, _)| ns)
+    } else {
+        ""
+    }
+}
+
+/// `{"type":T,"object":{"kind":K,"apiVersion":V,<body fields>}}\n`: watch
+/// objects carry kind/apiVersion, stored bodies do not, so splice them in.
+pub(crate) fn watch_line(type_: &str, kind: Kind, body: &[u8]) -> Bytes {
+    let mut out = BytesMut::with_capacity(body.len() + 96);
+    out.extend_from_slice(b"{\"type\":\"");
+    out.extend_from_slice(type_.as_bytes());
+    out.extend_from_slice(b"\",\"object\":");
+    out.extend_from_slice(&with_kind(kind, body));
+    out.extend_from_slice(b"}\n");
+    out.freeze()
+}
+
+/// The stored body with kind/apiVersion put first, as single GETs and
+/// watch events show it.
+pub(crate) fn with_kind(kind: Kind, body: &[u8]) -> Bytes {
+    let mut out = BytesMut::with_capacity(body.len() + 64);
+    out.extend_from_slice(b"{\"kind\":\"");
+    out.extend_from_slice(kind.name().as_bytes());
+    out.extend_from_slice(b"\",\"apiVersion\":\"");
+    out.extend_from_slice(kind.api_version().as_bytes());
+    out.extend_from_slice(b"\"");
+    let inner = body
+        .get(1..body.len().saturating_sub(1))
+        .unwrap_or_default();
+    if !inner.iter().all(u8::is_ascii_whitespace) {
+        out.extend_from_slice(b",");
+        out.extend_from_slice(inner);
+    }
+    out.extend_from_slice(b"}");
+    out.freeze()
+}
+
+pub(crate) fn bookmark_line(kind: Kind, rv: u64) -> Bytes {
+    Bytes::from(format!(
+        "{{\"type\":\"BOOKMARK\",\"object\":{{\"kind\":\"{}\",\"apiVersion\":\"{}\",\"metadata\":{{\"resourceVersion\":\"{rv}\",\"creationTimestamp\":null}},{}}}}}\n",
+        kind.name(),
+        kind.api_version(),
+        kind.bookmark_rest()
+    ))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum StoreError {
+    #[error("object has no metadata.name")]
+    NoName,
+    #[error("object is not a JSON object")]
+    NotAnObject,
+    #[error("cannot serialize object: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Which namespaces a list or watch covers.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NsFilter {
+    /// From the path or `metadata.namespace=X`; several must all agree.
+    pub(crate) equals: Vec<String>,
+    /// From `metadata.namespace!=X`.
+    pub(crate) not_equals: Vec<String>,
+    /// From `metadata.name=X` / `metadata.name!=X`.
+    pub(crate) name_equals: Vec<String>,
+    pub(crate) name_not_equals: Vec<String>,
+}
+
+impl NsFilter {
+    pub(crate) fn matches_ns(&self, ns: &str) -> bool {
+        self.equals.iter().all(|e| e == ns) && self.not_equals.iter().all(|e| e != ns)
+    }
+    pub(crate) fn matches(&self, kind: Kind, key: &str) -> bool {
+        let ns = key_namespace(kind, key);
+        let name = if kind.namespaced() {
+            key.split_once('/').map_or(key, |(_, n)| n)
+        } else {
+            key
+        };
+        self.matches_ns(ns)
+            && self.name_equals.iter().all(|e| e == name)
+            && self.name_not_equals.iter().all(|e| e != name)
+    }
+    /// Whether this is a real selector (the API server omits
+    /// remainingItemCount when one is used), as opposed to a path namespace.
+    pub(crate) fn is_selector(&self) -> bool {
+        self.equals.len() > 1
+            || !self.not_equals.is_empty()
+            || !self.name_equals.is_empty()
+            || !self.name_not_equals.is_empty()
+    }
+}
+
+struct State {
+    rv: u64,
+    /// Every event with rv > compacted is still in `history`.
+    compacted: u64,
+    objects: [Arc<ObjMap>; 4],
+    history: VecDeque<Arc<Event>>,
+    snapshots: VecDeque<(Kind, u64, Arc<ObjMap>)>,
+    rng: Rng,
+}
+
+pub(crate) struct Store {
+    state: Mutex<State>,
+    tx: broadcast::Sender<Arc<Event>>,
+}
+
+pub(crate) struct ListSource {
+    pub(crate) rv: u64,
+    pub(crate) objects: Arc<ObjMap>,
+}
+
+pub(crate) enum WatchFrom {
+    /// resourceVersion "" or "0": synthetic ADDED for the current state.
+    Now,
+    Rv(u64),
+}
+
+pub(crate) struct WatchStart {
+    /// For `WatchFrom::Now`: the state to send as ADDED events.
+    pub(crate) snapshot: Option<Arc<ObjMap>>,
+    /// For `WatchFrom::Rv`: the history events after it.
+    pub(crate) replay: Vec<Arc<Event>>,
+    /// Every event up to here is covered by snapshot/replay; the receiver
+    /// delivers exactly the ones after it.
+    pub(crate) rv: u64,
+    pub(crate) rx: broadcast::Receiver<Arc<Event>>,
+}
+
+impl Store {
+    pub(crate) fn new(seed: u64) -> Self {
+        let (tx, _) = broadcast::channel(BROADCAST_CAPACITY);
+        Store {
+            state: Mutex::new(State {
+                // A real cluster's etcd revision is never 0 (bootstrap
+                // writes come first), and "0" means "any version" to a
+                // watch: an empty simulator must not list at "0", or a
+                // client's watch from its list could never get a 410.
+                rv: 1,
+                compacted: 0,
+                objects: Default::default(),
+                history: VecDeque::new(),
+                snapshots: VecDeque::new(),
+                rng: Rng::new(seed ^ 0x5EED_0F0B_1EC7),
+            }),
+            tx,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the maps half-written
+        // (each mutation is a single insert/remove), so keep serving.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn current_rv(&self) -> u64 {
+        self.lock().rv
+    }
+
+    pub(crate) fn compacted_rv(&self) -> u64 {
+        self.lock().compacted
+    }
+
+    pub(crate) fn count(&self, kind: Kind) -> usize {
+        self.lock().objects[kind.index()].len()
+    }
+
+    pub(crate) fn objects(&self, kind: Kind) -> Arc<ObjMap> {
+        self.lock().objects[kind.index()].clone()
+    }
+
+    pub(crate) fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<Obj> {
+        self.lock().objects[kind.index()]
+            .get(&key(kind, namespace, name))
+            .cloned()
+    }
+
+    /// Creates or replaces an object given as JSON (with or without
+    /// kind/apiVersion); assigns uid and creationTimestamp when absent and
+    /// always a new resourceVersion. Returns the stored object.
+    pub(crate) fn upsert(&self, kind: Kind, mut value: Value) -> Result<Obj, StoreError> {
+        let map = value.as_object_mut().ok_or(StoreError::NotAnObject)?;
+        map.remove("kind");
+        map.remove("apiVersion");
+        let meta = map
+            .entry("metadata")
+            .or_insert_with(|| Value::Object(Default::default()));
+        let meta = meta.as_object_mut().ok_or(StoreError::NotAnObject)?;
+        let name = meta
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+            .ok_or(StoreError::NoName)?
+            .to_string();
+        let namespace = if kind.namespaced() {
+            let ns = meta
+                .get("namespace")
+                .and_then(Value::as_str)
+                .filter(|n| !n.is_empty())
+                .unwrap_or("default")
+                .to_string();
+            meta.insert("namespace".into(), Value::String(ns.clone()));
+            ns
+        } else {
+            meta.remove("namespace");
+            String::new()
+        };
+        let k = key(kind, &namespace, &name);
+
+        let mut st = self.lock();
+        let existing = st.objects[kind.index()].get(&k).cloned();
+        if meta.get("uid").and_then(Value::as_str).is_none() {
+            let uid = match &existing {
+                Some(e) => e.uid.to_string(),
+                None => st.rng.uuid(),
+            };
+            meta.insert("uid".into(), Value::String(uid));
+        }
+        if meta
+            .get("creationTimestamp")
+            .and_then(Value::as_str)
+            .is_none()
+        {
+            let created = existing
+                .as_ref()
+                .and_then(|e| serde_json::from_slice::<Value>(&e.body).ok())
+                .and_then(|v| {
+                    v["metadata"]["creationTimestamp"]
+                        .as_str()
+                        .map(str::to_string)
+                })
+                .unwrap_or_else(now_rfc3339);
+            meta.insert("creationTimestamp".into(), Value::String(created));
+        }
+        let uid: Arc<str> = meta
+            .get("uid")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .into();
+        st.rv += 1;
+        let rv = st.rv;
+        meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
+        let body = Bytes::from(serde_json::to_vec(&value)?);
+        let obj = Obj { uid, body };
+        let type_ = if existing.is_some() {
+            EventType::Modified
+        } else {
+            EventType::Added
+        };
+        Arc::make_mut(&mut st.objects[kind.index()]).insert(k.clone(), obj.clone());
+        self.record(&mut st, kind, k, rv, type_, &obj.body);
+        Ok(obj)
+    }
+
+    /// Deletes an object; the DELETED event carries it with the deletion's
+    /// resourceVersion, as the API server does.
+    pub(crate) fn delete(&self, kind: Kind, namespace: &str, name: &str) -> Option<Obj> {
+        let k = key(kind, namespace, name);
+        let mut st = self.lock();
+        let old = Arc::make_mut(&mut st.objects[kind.index()]).remove(&k)?;
+        st.rv += 1;
+        let rv = st.rv;
+        let body = match serde_json::from_slice::<Value>(&old.body) {
+            Ok(mut v) => {
+                v["metadata"]["resourceVersion"] = Value::String(rv.to_string());
+                serde_json::to_vec(&v).map(Bytes::from).unwrap_or(old.body)
+            }
+            Err(_) => old.body,
+        };
+        let obj = Obj { uid: old.uid, body };
+        self.record(&mut st, kind, k, rv, EventType::Deleted, &obj.body);
+        Some(obj)
+    }
+
+    fn record(
+        &self,
+        st: &mut State,
+        kind: Kind,
+        key: String,
+        rv: u64,
+        type_: EventType,
+        body: &[u8],
+    ) {
+        let ev = Arc::new(Event {
+            kind,
+            key,
+            rv,
+            line: watch_line(type_.as_str(), kind, body),
+        });
+        st.history.push_back(ev.clone());
+        while st.history.len() > HISTORY_LIMIT {
+            if let Some(old) = st.history.pop_front() {
+                st.compacted = old.rv;
+            }
+        }
+        // Sent under the lock so receivers see events in rv order and a
+        // watcher subscribing under the lock misses none. No receivers is fine.
+        let _ = self.tx.send(ev);
+    }
+
+    /// Drops all history: resuming from any older resourceVersion now gets 410.
+    pub(crate) fn compact(&self) {
+        let mut st = self.lock();
+        st.compacted = st.rv;
+        st.history.clear();
+        st.snapshots.clear();
+    }
+
+    /// The current state of a kind, for a list.
+    pub(crate) fn current_source(&self, kind: Kind) -> ListSource {
+        let st = self.lock();
+        ListSource {
+            rv: st.rv,
+            objects: st.objects[kind.index()].clone(),
+        }
+    }
+
+    /// The state a list at resourceVersion `rv` (a continue token's, or an
+    /// Exact match) is served from: its snapshot if we kept it, else the
+    /// current state (a valid NotOlderThan answer; exact history is not
+    /// kept). `Err(compacted)` if `rv` is older than the compaction point.
+    pub(crate) fn source_at(&self, kind: Kind, rv: u64) -> Result<ListSource, u64> {
+        let st = self.lock();
+        if rv < st.compacted {
+            return Err(st.compacted);
+        }
+        Ok(st
+            .snapshots
+            .iter()
+            .find(|(k, r, _)| *k == kind && *r == rv)
+            .map(|(_, r, m)| ListSource {
+                rv: *r,
+                objects: m.clone(),
+            })
+            .unwrap_or_else(|| ListSource {
+                rv: st.rv,
+                objects: st.objects[kind.index()].clone(),
+            }))
+    }
+
+    /// Keeps a paged list's snapshot for its continue tokens. The map is
+    /// shared copy-on-write, so this costs one map clone at the next write.
+    pub(crate) fn keep_snapshot(&self, kind: Kind, src: &ListSource) {
+        let mut st = self.lock();
+        if st
+            .snapshots
+            .iter()
+            .any(|(k, r, _)| *k == kind && *r == src.rv)
+        {
+            return;
+        }
+        st.snapshots.push_back((kind, src.rv, src.objects.clone()));
+        while st.snapshots.len() > SNAPSHOT_LIMIT {
+            st.snapshots.pop_front();
+        }
+    }
+
+    /// Starts a watch: `Err(compacted)` if `from` is older than the history.
+    pub(crate) fn watch(
+        &self,
+        kind: Kind,
+        filter: &NsFilter,
+        from: WatchFrom,
+    ) -> Result<WatchStart, u64> {
+        let st = self.lock();
+        let rx = self.tx.subscribe();
+        match from {
+            WatchFrom::Now => Ok(WatchStart {
+                snapshot: Some(st.objects[kind.index()].clone()),
+                replay: Vec::new(),
+                rv: st.rv,
+                rx,
+            }),
+            WatchFrom::Rv(rv) if rv < st.compacted => Err(st.compacted),
+            WatchFrom::Rv(rv) => {
+                // History is in rv order: skip to the first event after rv.
+                let start = st.history.partition_point(|e| e.rv <= rv);
+                let replay = st
+                    .history
+                    .range(start..)
+                    .filter(|e| e.kind == kind && filter.matches(kind, &e.key))
+                    .cloned()
+                    .collect();
+                Ok(WatchStart {
+                    snapshot: None,
+                    replay,
+                    rv: st.rv.max(rv),
+                    rx,
+                })
+            }
+        }
+    }
+}
+
+/// Iterates a kind's objects in key order starting at an etcd-style start
+/// key (inclusive; continue tokens carry `lastkey\0`, i.e. "just after").
+pub(crate) fn range_from<'a>(
+    objects: &'a ObjMap,
+    start: Option<&'a str>,
+) -> impl Iterator<Item = (&'a String, &'a Obj)> + 'a {
+    let lower = match start {
+        Some(s) => Bound::Included(s),
+        None => Bound::Unbounded,
+    };
+    objects.range::<str, _>((lower, Bound::Unbounded))
+}
+
+/// Wall-clock seconds (std, not jiff: k8s-openapi does not enable jiff's clock).
+pub(crate) fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The current time as the API prints it (seconds, UTC, `Z`).
+pub(crate) fn now_rfc3339() -> String {
+    k8s_openapi::jiff::Timestamp::from_second(now_unix())
+        .map(|t| t.to_string())
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+}

@@ -1,0 +1,349 @@
+//! Serving as interface.md says: readiness, formats and negotiation,
+//! escaping, gzip, `promtool check metrics`, shutdown, bad flags, an
+//! unreachable API server, and the demo.
+
+mod common;
+
+use common::{BIN, Exporter, Sim, free_port, get, request, series_with, wait_for};
+use kubestate::sim::builders::{node, pod};
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Prometheus 2.x's default scrape Accept header.
+const PROMETHEUS_ACCEPT: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+const SPINE_FAMILIES: [&str; 17] = [
+    "kube_pod_info",
+    "kube_pod_owner",
+    "kube_pod_status_phase",
+    "kube_pod_status_ready",
+    "kube_pod_container_status_restarts_total",
+    "kube_pod_container_resource_requests",
+    "kube_pod_container_resource_limits",
+    "kube_deployment_spec_replicas",
+    "kube_deployment_status_replicas_available",
+    "kube_deployment_metadata_generation",
+    "kube_deployment_status_observed_generation",
+    "kube_node_info",
+    "kube_node_status_condition",
+    "kube_node_status_allocatable",
+    "kube_node_spec_unschedulable",
+    "kube_service_info",
+    "kube_service_spec_type",
+];
+
+/// Runs `promtool check metrics` on a body; promtool must be installed
+/// (Debian's `prometheus` package; the README's test command installs it).
+fn promtool_check(body: &str) -> (bool, String) {
+    let mut child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("promtool is not installed: run the README's test command, which installs Debian's prometheus package");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(body.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success() && report.trim().is_empty(), report)
+}
+
+struct Demo {
+    exporter: Exporter,
+}
+
+/// `kubestate demo` on free loopback ports, waited until ready.
+fn demo(extra: &[&str]) -> Demo {
+    let (port, telemetry_port) = (free_port(), free_port());
+    let stderr_path = std::env::temp_dir().join(format!("kubestate-demo-test-{port}.stderr"));
+    let child = Command::new(BIN)
+        .args([
+            "demo",
+            "--host",
+            "127.0.0.1",
+            "--telemetry-host",
+            "127.0.0.1",
+        ])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--telemetry-port",
+            &telemetry_port.to_string(),
+        ])
+        .args(["--nodes", "6", "--pods-per-node", "5"])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&stderr_path).unwrap())
+        .spawn()
+        .expect("start kubestate demo");
+    let exporter = Exporter {
+        metrics: format!("http://127.0.0.1:{port}"),
+        telemetry: format!("http://127.0.0.1:{telemetry_port}"),
+        process: common::Process { child, stderr_path },
+    };
+    exporter.wait_ready();
+    Demo { exporter }
+}
+
+#[test]
+fn the_demo_serves_every_spine_family_and_promtool_accepts_it() {
+    let demo = demo(&["--churn-interval-ms", "200"]);
+    let scrape = demo.exporter.scrape();
+    for family in SPINE_FAMILIES {
+        assert!(
+            !common::series(&scrape, family).is_empty(),
+            "the demo cluster serves no {family} series"
+        );
+    }
+    let (ok, report) = promtool_check(&scrape);
+    assert!(ok, "promtool check metrics complained:\n{report}");
+}
+
+#[test]
+fn readyz_is_503_naming_the_kind_until_its_first_list_finishes() {
+    let sim = Sim::empty();
+    sim.put(&pod("p").in_ns("shop").uid("p").build());
+    sim.control(
+        "POST",
+        "/sim/faults",
+        Some(r#"{"resource":"pods","delay_ms":3000}"#),
+    );
+    let exporter = Exporter::start(&sim.kubeconfig, &[]);
+    let not_ready = wait_for("/readyz to answer", Duration::from_secs(10), || {
+        get(&format!("{}/readyz", exporter.telemetry)).ok()
+    });
+    assert_eq!(not_ready.status, 503);
+    assert_eq!(not_ready.text(), "not synced: pods\n");
+    exporter.wait_ready();
+    let synced = common::sample(
+        &exporter.self_metrics(),
+        "kubestate_resource_synced",
+        &["resource=\"pods\""],
+    );
+    assert_eq!(synced, Some(1.0));
+}
+
+#[test]
+fn sigterm_ends_the_process_cleanly_within_a_second() {
+    let sim = Sim::empty();
+    let mut exporter = Exporter::start(&sim.kubeconfig, &[]);
+    exporter.wait_ready();
+    let pid = exporter.process.child.id().to_string();
+    let sent = Instant::now();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = wait_for("the exporter to exit", Duration::from_secs(1), || {
+        exporter.process.child.try_wait().unwrap()
+    });
+    assert!(
+        status.success(),
+        "exit status {status:?} after {:?}",
+        sent.elapsed()
+    );
+    let _ = &mut exporter;
+}
+
+#[test]
+fn openmetrics_and_text_are_negotiated_by_accept() {
+    let sim = Sim::empty();
+    sim.put(
+        &pod("p")
+            .in_ns("shop")
+            .uid("p")
+            .container("app", |c| c.restarts(4).running(1_700_000_000))
+            .build(),
+    );
+    let exporter = Exporter::start(&sim.kubeconfig, &[]);
+    exporter.wait_ready();
+    let url = format!("{}/metrics", exporter.metrics);
+
+    let om = request("GET", &url, &[("Accept", PROMETHEUS_ACCEPT)], None).unwrap();
+    assert_eq!(
+        om.header("content-type"),
+        Some("application/openmetrics-text; version=1.0.0; charset=utf-8")
+    );
+    let body = om.text();
+    assert!(body.ends_with("# EOF\n"), "OpenMetrics ends with # EOF");
+    assert_eq!(body.matches("# EOF").count(), 1);
+    assert!(body.contains("# TYPE kube_pod_container_status_restarts counter\n"));
+    assert!(body.contains("# HELP kube_pod_container_status_restarts [STABLE] "));
+    assert!(body.contains(r#"kube_pod_container_status_restarts_total{namespace="shop",pod="p",uid="p",container="app"} 4"#));
+
+    for accept in [
+        None,
+        Some("text/plain;version=0.0.4"),
+        Some("*/*"),
+        Some("application/json"),
+    ] {
+        let headers: Vec<(&str, &str)> = accept.iter().map(|a| ("Accept", *a)).collect();
+        let text = request("GET", &url, &headers, None).unwrap();
+        assert_eq!(
+            text.header("content-type"),
+            Some("text/plain; version=0.0.4; charset=utf-8"),
+            "Accept {accept:?}"
+        );
+        let body = text.text();
+        assert!(!body.contains("# EOF"));
+        assert!(body.contains("# TYPE kube_pod_container_status_restarts_total counter\n"));
+    }
+    let prefer_text = request(
+        "GET",
+        &url,
+        &[(
+            "Accept",
+            "application/openmetrics-text;version=1.0.0;q=0.4,text/plain;version=0.0.4;q=0.9",
+        )],
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        prefer_text.header("content-type"),
+        Some("text/plain; version=0.0.4; charset=utf-8")
+    );
+}
+
+#[test]
+fn label_values_with_quotes_backslashes_newlines_and_unicode_survive() {
+    let sim = Sim::empty();
+    sim.put(
+        &node("odd-node")
+            .uid("n1")
+            .os_image("Debian \"bookworm\" \\ edition\nsecond line, ünïcødé ☸")
+            .kernel("6.1")
+            .build(),
+    );
+    let exporter = Exporter::start(&sim.kubeconfig, &["--resources=nodes"]);
+    exporter.wait_ready();
+    let scrape = exporter.scrape();
+    let info = series_with(&scrape, "kube_node_info", "odd-node");
+    assert_eq!(info.len(), 1);
+    assert!(
+        info[0].contains(r#"os_image="Debian \"bookworm\" \\ edition\nsecond line, ünïcødé ☸""#),
+        "{}",
+        info[0]
+    );
+    let (ok, report) = promtool_check(&scrape);
+    assert!(ok, "promtool check metrics complained:\n{report}");
+}
+
+#[test]
+fn gzip_is_served_when_enabled_and_accepted() {
+    let sim = Sim::start(&[
+        "--nodes",
+        "3",
+        "--pods-per-node",
+        "4",
+        "--churn-interval-ms",
+        "0",
+    ]);
+    let exporter = Exporter::start(&sim.kubeconfig, &["--enable-gzip-encoding"]);
+    exporter.wait_ready();
+    let url = format!("{}/metrics", exporter.metrics);
+    let plain = get(&url).unwrap();
+    assert_eq!(plain.header("content-encoding"), None);
+    let zipped = request("GET", &url, &[("Accept-Encoding", "gzip")], None).unwrap();
+    assert_eq!(zipped.header("content-encoding"), Some("gzip"));
+    let mut text = String::new();
+    flate2::read::MultiGzDecoder::new(&zipped.body[..])
+        .read_to_string(&mut text)
+        .expect("a valid gzip body");
+    assert_eq!(text.lines().count(), plain.text().lines().count());
+    assert!(text.len() > zipped.body.len());
+}
+
+#[test]
+fn resources_and_exclude_resources_restrict_one_response() {
+    let sim = Sim::start(&[
+        "--nodes",
+        "2",
+        "--pods-per-node",
+        "2",
+        "--churn-interval-ms",
+        "0",
+    ]);
+    let exporter = Exporter::start(&sim.kubeconfig, &[]);
+    exporter.wait_ready();
+    let only_nodes = get(&format!("{}/metrics?resources=nodes", exporter.metrics))
+        .unwrap()
+        .text();
+    assert!(only_nodes.contains("kube_node_info{"));
+    assert!(!only_nodes.contains("kube_pod_") && !only_nodes.contains("kube_service_"));
+    let no_pods = get(&format!(
+        "{}/metrics?exclude_resources=pods",
+        exporter.metrics
+    ))
+    .unwrap()
+    .text();
+    assert!(!no_pods.contains("kube_pod_") && no_pods.contains("kube_service_info"));
+}
+
+#[test]
+fn a_bad_flag_stops_with_one_line_naming_it_and_status_2() {
+    for (args, flag) in [
+        (vec!["--resources=pods,secrets"], "--resources"),
+        (vec!["--kubeconfig=/nonexistent/kubeconfig"], "--kubeconfig"),
+        (
+            vec!["--namespaces=a", "--namespaces-denylist=b"],
+            "--namespaces-denylist",
+        ),
+        (vec!["--port=notaport"], "--port"),
+    ] {
+        let out = Command::new(BIN).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let first = stderr.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("error:") && first.contains(flag),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn an_unreachable_api_server_means_backoff_not_a_flood() {
+    let dir = std::env::temp_dir().join(format!("kubestate-unreachable-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let kubeconfig = dir.join("kubeconfig");
+    let closed_port = free_port();
+    kubestate::sim::write_kubeconfig(&kubeconfig, &format!("http://127.0.0.1:{closed_port}"))
+        .unwrap();
+    let exporter = Exporter::start(&kubeconfig, &[]);
+    let not_ready = wait_for("/readyz to answer", Duration::from_secs(10), || {
+        get(&format!("{}/readyz", exporter.telemetry)).ok()
+    });
+    assert_eq!(not_ready.status, 503);
+    assert_eq!(
+        not_ready.text(),
+        "not synced: deployments, nodes, pods, services\n"
+    );
+    std::thread::sleep(Duration::from_secs(5));
+    let log = exporter.process.stderr();
+    let retries = log
+        .lines()
+        .filter(|l| l.contains("watch failed; retrying after backoff"))
+        .count();
+    // Four watchers backing off from 0.8 s give a handful of lines each in
+    // five seconds; without backoff there would be thousands.
+    assert!((4..=40).contains(&retries), "{retries} retry lines:\n{log}");
+    assert_eq!(
+        get(&format!("{}/healthz", exporter.metrics))
+            .unwrap()
+            .status,
+        200
+    );
+}
