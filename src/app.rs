@@ -139,11 +139,12 @@ impl Start<'_> {
                 scope,
                 source,
                 store.clone(),
+                self.config.exposure.clone(),
                 self.telemetry.clone(),
                 self.sync.clone(),
             ));
         }
-        Arc::new(KindRenderer::new(store))
+        Arc::new(KindRenderer::new(store, &self.config.families))
     }
 }
 

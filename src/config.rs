@@ -4,8 +4,10 @@
 //! carry over. A bad value stops the program with one line naming the flag
 //! (exit status 2, like clap's own usage errors).
 
-use crate::objects::Resource;
+use crate::families::FamilyFilter;
+use crate::objects::{Allowlist, Exposure, Resource};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use regex::Regex;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -26,7 +28,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the exporter against a built-in simulated cluster.
-    Demo(DemoArgs),
+    Demo(Box<DemoArgs>),
     /// Run only the simulated API server (for tests and the benchmark).
     Simulate(SimulateArgs),
 }
@@ -48,6 +50,22 @@ pub struct ExporterArgs {
     /// Namespaces to leave out, comma-separated.
     #[arg(long, default_value = "")]
     pub namespaces_denylist: String,
+    /// Regexes (comma-separated, each matching a whole name) of the metric
+    /// families to serve; the others are left out.
+    #[arg(long, default_value = "")]
+    pub metric_allowlist: String,
+    /// Regexes of the metric families to leave out; excludes --metric-allowlist.
+    #[arg(long, default_value = "")]
+    pub metric_denylist: String,
+    /// Regexes naming opt-in families to serve (kube_pod_nodeselectors).
+    #[arg(long, default_value = "")]
+    pub metric_opt_in_list: String,
+    /// Kubernetes labels served on kube_<kind>_labels: `pods=[app,team],nodes=[*]`.
+    #[arg(long, default_value = "")]
+    pub metric_labels_allowlist: String,
+    /// Annotations served on kube_<kind>_annotations, same syntax.
+    #[arg(long, default_value = "")]
+    pub metric_annotations_allowlist: String,
     /// List from the API server's watch cache (resourceVersion=0).
     #[arg(long)]
     pub use_apiserver_cache: bool,
@@ -153,6 +171,8 @@ pub struct Config {
     pub telemetry_host: String,
     pub telemetry_port: u16,
     pub enable_gzip_encoding: bool,
+    pub families: FamilyFilter,
+    pub exposure: Exposure,
 }
 
 impl ExporterArgs {
@@ -192,7 +212,29 @@ impl ExporterArgs {
                 reason: format!("cannot read {}: {e}", path.display()),
             });
         }
+        let families = FamilyFilter {
+            allow: family_regex("metric-allowlist", &self.metric_allowlist)?,
+            deny: family_regex("metric-denylist", &self.metric_denylist)?,
+            opt_in: family_regex("metric-opt-in-list", &self.metric_opt_in_list)?,
+        };
+        if families.allow.is_some() && families.deny.is_some() {
+            return Err(ConfigError {
+                flag: "metric-denylist",
+                reason: "cannot be combined with --metric-allowlist".into(),
+            });
+        }
+        let exposure = Exposure {
+            labels: allowlist("metric-labels-allowlist", &self.metric_labels_allowlist)?,
+            annotations: allowlist(
+                "metric-annotations-allowlist",
+                &self.metric_annotations_allowlist,
+            )?,
+            // Kept in the cache only when the family that serves them is on.
+            node_selectors: families.enables("kube_pod_nodeselectors", true),
+        };
         Ok(Config {
+            families,
+            exposure,
             kubeconfig: self.kubeconfig.clone(),
             apiserver,
             resources,
@@ -206,6 +248,46 @@ impl ExporterArgs {
             enable_gzip_encoding: self.enable_gzip_encoding,
         })
     }
+}
+
+/// One regex matching a whole family name out of a comma list of regexes,
+/// as kube-state-metrics anchors them; `None` for an empty list.
+fn family_regex(flag: &'static str, text: &str) -> Result<Option<Regex>, ConfigError> {
+    let items = comma_list(text);
+    if items.is_empty() {
+        return Ok(None);
+    }
+    for item in &items {
+        Regex::new(item).map_err(|e| ConfigError {
+            flag,
+            reason: format!("{item:?} is not a regex: {}", one_line(&e.to_string())),
+        })?;
+    }
+    let joined = items
+        .iter()
+        .map(|item| format!("(?:{item})"))
+        .collect::<Vec<_>>()
+        .join("|");
+    Regex::new(&format!("^(?:{joined})$"))
+        .map(Some)
+        .map_err(|e| ConfigError {
+            flag,
+            reason: one_line(&e.to_string()),
+        })
+}
+
+fn allowlist(flag: &'static str, text: &str) -> Result<Allowlist, ConfigError> {
+    Allowlist::parse(text).map_err(|reason| ConfigError { flag, reason })
+}
+
+/// regex's errors span several lines (pattern, caret, message); the flag
+/// error must be one line.
+fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn comma_list(text: &str) -> Vec<String> {
@@ -300,6 +382,33 @@ mod tests {
                 &["--kubeconfig=/nonexistent/kubeconfig"],
                 "--kubeconfig: cannot read /nonexistent/kubeconfig",
             ),
+            (
+                &[
+                    "--metric-allowlist=kube_pod_.*",
+                    "--metric-denylist=kube_node_.*",
+                ],
+                "--metric-denylist: cannot be combined with --metric-allowlist",
+            ),
+            (
+                &["--metric-denylist=kube_pod_(info"],
+                "--metric-denylist: \"kube_pod_(info\" is not a regex",
+            ),
+            (
+                &["--metric-opt-in-list=*"],
+                "--metric-opt-in-list: \"*\" is not a regex",
+            ),
+            (
+                &["--metric-labels-allowlist=pods=app"],
+                "--metric-labels-allowlist: expected [ after \"pods\"=",
+            ),
+            (
+                &["--metric-annotations-allowlist=pods=[a],,nodes=[b]"],
+                "--metric-annotations-allowlist: \",nodes\" is not a resource name",
+            ),
+            (
+                &["--metric-labels-allowlist=pods=[a b]"],
+                "--metric-labels-allowlist: \"a b\" is not a label key",
+            ),
         ];
         for (flags, want) in cases {
             let err = args(flags)
@@ -307,7 +416,35 @@ mod tests {
                 .expect_err("must be rejected")
                 .to_string();
             assert!(err.starts_with(want), "{flags:?}: got {err:?}");
+            assert!(!err.contains('\n'), "{flags:?}: one line, got {err:?}");
         }
+    }
+
+    #[test]
+    fn family_lists_are_anchored_regexes() {
+        let config = args(&[
+            "--metric-denylist=kube_pod_container_.*,kube_node_info",
+            "--metric-opt-in-list=kube_pod_nodeselectors",
+        ])
+        .validate()
+        .unwrap();
+        let deny = config.families.deny.unwrap();
+        assert!(deny.is_match("kube_pod_container_info"));
+        assert!(deny.is_match("kube_node_info"));
+        // Anchored: neither a prefix nor a suffix match counts.
+        assert!(!deny.is_match("kube_node_info_extra"));
+        assert!(!deny.is_match("x_kube_node_info"));
+        assert!(config.exposure.node_selectors);
+        let off = args(&[
+            "--metric-opt-in-list=kube_pod_nodeselectors",
+            "--metric-denylist=kube_pod_node.*",
+        ])
+        .validate()
+        .unwrap();
+        assert!(
+            !off.exposure.node_selectors,
+            "a denied opt-in family is off"
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::cache::Store;
 use crate::exposition::{ChunkWriter, ClientGone};
-use crate::families::{Families, Family, Series};
+use crate::families::{Families, Family, FamilyFilter, Series};
 use crate::objects::Resource;
 use std::sync::Arc;
 
@@ -14,10 +14,15 @@ pub struct KindRenderer<T> {
 }
 
 impl<T: Families> KindRenderer<T> {
-    pub fn new(store: Arc<Store<T>>) -> Self {
+    /// Keeps only the families the filter lets through, so a denied family
+    /// costs nothing per scrape.
+    pub fn new(store: Arc<Store<T>>, filter: &FamilyFilter) -> Self {
         KindRenderer {
             store,
-            families: T::families(),
+            families: T::families()
+                .into_iter()
+                .filter(|f| filter.keeps(f))
+                .collect(),
         }
     }
 }

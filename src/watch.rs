@@ -6,7 +6,7 @@
 //! logging to one line per retry when the API server is away.
 
 use crate::cache::Store;
-use crate::objects::{Object, Resource, Wire, sweep_interned};
+use crate::objects::{Exposure, Object, Resource, Wire, sweep_interned};
 use crate::telemetry::Telemetry;
 use futures::StreamExt;
 use kube::Api;
@@ -102,6 +102,7 @@ pub async fn watch<T: Object>(
     scope: Scope,
     source: usize,
     store: Arc<Store<T>>,
+    exposure: Exposure,
     telemetry: Arc<Telemetry>,
     sync: Arc<SyncState>,
 ) {
@@ -123,7 +124,7 @@ pub async fn watch<T: Object>(
         match event {
             Ok(watcher::Event::Init) => store.begin_relist(source),
             Ok(watcher::Event::InitApply(object)) => {
-                apply(&store, source, object, &telemetry, false);
+                apply(&store, source, object, &exposure, &telemetry, false);
             }
             Ok(watcher::Event::InitDone) => {
                 let removed = store.finish_relist(source);
@@ -134,7 +135,7 @@ pub async fn watch<T: Object>(
             }
             Ok(watcher::Event::Apply(object)) => {
                 sync.succeeded(resource);
-                apply(&store, source, object, &telemetry, true);
+                apply(&store, source, object, &exposure, &telemetry, true);
             }
             Ok(watcher::Event::Delete(object)) => {
                 sync.succeeded(resource);
@@ -156,19 +157,21 @@ pub async fn watch<T: Object>(
     }
 }
 
-/// Stores a decoded object, or counts and logs one that could not be read
-/// and keeps its last good version. Watch events (not the initial list)
-/// are counted as added or modified.
+/// Stores a decoded object, pruned of what no family serves, or counts and
+/// logs one that could not be read and keeps its last good version. Watch
+/// events (not the initial list) are counted as added or modified.
 fn apply<T: Object>(
     store: &Store<T>,
     source: usize,
     object: Wire<T>,
+    exposure: &Exposure,
     telemetry: &Telemetry,
     from_watch: bool,
 ) {
     let resource = T::RESOURCE;
     match object.object {
-        Ok(decoded) => {
+        Ok(mut decoded) => {
+            decoded.prune(exposure);
             let existed = store.apply(source, decoded);
             if from_watch {
                 telemetry.count_event(resource, if existed { "modified" } else { "added" });

@@ -8,7 +8,10 @@ mod pod;
 mod service;
 
 use crate::exposition::{Format, write_float, write_help, write_label_value};
-use crate::objects::{ConditionStatus, Object};
+use crate::objects::{ConditionStatus, Exposed, Object};
+use Stability::{Experimental, Stable};
+use regex::Regex;
+use std::ops::Deref;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MetricType {
@@ -29,6 +32,8 @@ pub struct Family<T> {
     pub stability: Stability,
     /// Label names after the kind's identity labels, in order.
     pub labels: &'static [&'static str],
+    /// Served only when named in `--metric-opt-in-list`.
+    pub opt_in: bool,
     pub series: fn(&T, &mut Series<'_>),
 }
 
@@ -46,7 +51,15 @@ impl<T> Family<T> {
             metric_type: MetricType::Gauge,
             stability,
             labels,
+            opt_in: false,
             series,
+        }
+    }
+
+    pub fn opt_in(self) -> Self {
+        Family {
+            opt_in: true,
+            ..self
         }
     }
 
@@ -115,6 +128,21 @@ impl<'a> Series<'a> {
     /// One sample; `values` pair up with the family's label names.
     pub fn emit(&mut self, values: &[&str], value: f64) {
         debug_assert_eq!(values.len(), self.labels.len(), "{}", self.name);
+        let labels = self.labels;
+        self.write(labels.iter().copied().zip(values.iter().copied()), value);
+    }
+
+    /// One sample whose label names are only known at run time (allowlisted
+    /// Kubernetes labels), given as name/value pairs.
+    pub fn emit_pairs<N: Deref<Target = str>, V: Deref<Target = str>>(
+        &mut self,
+        pairs: &[(N, V)],
+        value: f64,
+    ) {
+        self.write(pairs.iter().map(|(n, v)| (&**n, &**v)), value);
+    }
+
+    fn write<'v>(&mut self, pairs: impl Iterator<Item = (&'v str, &'v str)>, value: f64) {
         let buf = &mut *self.buf;
         buf.extend_from_slice(self.name.as_bytes());
         let mut first = true;
@@ -123,7 +151,7 @@ impl<'a> Series<'a> {
             buf.extend_from_slice(self.identity.as_bytes());
             first = false;
         }
-        for (name, value) in self.labels.iter().zip(values) {
+        for (name, value) in pairs {
             buf.push(if first { b'{' } else { b',' });
             first = false;
             buf.extend_from_slice(name.as_bytes());
@@ -150,14 +178,33 @@ impl<'a> Series<'a> {
     /// A condition as three series `true`/`false`/`unknown`, exactly one 1;
     /// `leading` are the family's labels before `status`/`condition`.
     pub fn condition(&mut self, leading: &[&str], status: ConditionStatus) {
+        // A stack array rather than a Vec: this runs for every condition of
+        // every object on every scrape.
+        let mut values = [""; 4];
+        let n = leading.len();
+        values[..n].copy_from_slice(leading);
         for (label, is) in [
             ("true", ConditionStatus::True),
             ("false", ConditionStatus::False),
             ("unknown", ConditionStatus::Unknown),
         ] {
-            let mut values = leading.to_vec();
-            values.push(label);
-            self.emit(&values, f64::from(status == is));
+            values[n] = label;
+            self.emit(&values[..=n], f64::from(status == is));
+        }
+    }
+
+    /// A value only if it is there (timestamps, optional counts).
+    pub fn emit_some(&mut self, value: Option<f64>) {
+        if let Some(value) = value {
+            self.emit(&[], value);
+        }
+    }
+
+    /// One series with the object's exposed pairs, none if the kind is not
+    /// allowlisted.
+    pub fn exposed<V: Deref<Target = str>>(&mut self, exposed: &Exposed<V>) {
+        if let Some(pairs) = exposed {
+            self.emit_pairs(pairs, 1.0);
         }
     }
 }
@@ -190,14 +237,91 @@ pub trait Families: Object {
     fn families() -> Vec<Family<Self>>;
 }
 
+// Families every kind has, written once; each kind lists them under its
+// own names.
+
+pub fn created<T: Object>(name: &'static str) -> Family<T> {
+    Family::gauge(Stable, name, "Unix creation timestamp", &[], |o, out| {
+        out.emit_some(o.meta().creation_timestamp)
+    })
+}
+
+pub fn deletion_timestamp<T: Object>(name: &'static str) -> Family<T> {
+    Family::gauge(
+        Experimental,
+        name,
+        "Unix deletion timestamp",
+        &[],
+        |o, out| out.emit_some(o.meta().deletion_timestamp),
+    )
+}
+
+/// `kube_<kind>_labels`: the allowlisted Kubernetes labels as `label_*`.
+pub fn labels<T: Object>(name: &'static str) -> Family<T> {
+    Family::gauge(
+        Stable,
+        name,
+        "Kubernetes labels converted to Prometheus labels.",
+        &[],
+        |o, out| out.exposed(&o.meta().exposed_labels),
+    )
+}
+
+/// `kube_<kind>_annotations`: the allowlisted annotations as `annotation_*`.
+pub fn annotations<T: Object>(name: &'static str) -> Family<T> {
+    Family::gauge(
+        Experimental,
+        name,
+        "Kubernetes annotations converted to Prometheus labels.",
+        &[],
+        |o, out| out.exposed(&o.meta().exposed_annotations),
+    )
+}
+
+/// `--metric-allowlist`, `--metric-denylist` and `--metric-opt-in-list`,
+/// each one anchored regex (`^(?:a|b)$`) over family names.
+#[derive(Clone, Debug, Default)]
+pub struct FamilyFilter {
+    pub allow: Option<Regex>,
+    pub deny: Option<Regex>,
+    pub opt_in: Option<Regex>,
+}
+
+impl FamilyFilter {
+    pub fn keeps<T>(&self, family: &Family<T>) -> bool {
+        self.enables(family.name, family.opt_in)
+    }
+
+    /// Whether a family of that name (opt-in or not) is served.
+    pub fn enables(&self, name: &str, opt_in: bool) -> bool {
+        let opted_in = !opt_in || self.opt_in.as_ref().is_some_and(|r| r.is_match(name));
+        let allowed = self.allow.as_ref().is_none_or(|r| r.is_match(name));
+        let denied = self.deny.as_ref().is_some_and(|r| r.is_match(name));
+        opted_in && allowed && !denied
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod testing {
     //! Renders an object's families to text, for the per-kind tests.
     use super::*;
+    pub use crate::objects::{Allowlist, Exposure};
 
     /// The series (not the headers) of the named family for one object,
-    /// sorted, as text lines.
+    /// pruned as the cache would with no allowlist, sorted, as text lines.
     pub fn series_of<T: Families>(object: &T, family: &str) -> Vec<String> {
+        series_exposed(object, family, &Exposure::default())
+    }
+
+    /// The same, pruned with the given allowlists.
+    pub fn series_exposed<T: Families>(
+        object: &T,
+        family: &str,
+        exposure: &Exposure,
+    ) -> Vec<String> {
+        let mut object = object.clone();
+        object.prune(exposure);
+        let object = &object;
         let families = T::families();
         let family = families
             .iter()

@@ -76,6 +76,10 @@ impl Object for Deployment {
         &self.metadata
     }
 
+    fn meta_mut(&mut self) -> &mut Meta {
+        &mut self.metadata
+    }
+
     fn identity(&self) -> Vec<(&'static str, &str)> {
         vec![
             ("namespace", &self.metadata.namespace),

@@ -1,8 +1,9 @@
 //! The parts of `metadata` and of status conditions that families read.
 
-use super::Str;
+use super::expose::{Exposed, Exposure, RawMap};
 use super::strings::null_as_default;
 use super::time::deserialize_timestamp;
+use super::{Resource, Str};
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 
@@ -20,10 +21,36 @@ pub struct Meta {
     #[serde(deserialize_with = "deserialize_timestamp")]
     pub deletion_timestamp: Option<f64>,
     pub generation: Option<i64>,
-    #[serde(deserialize_with = "deserialize_pairs")]
-    pub labels: Box<[(Str, Str)]>,
+    /// As decoded; emptied by `expose` before the object is stored.
+    #[serde(deserialize_with = "deserialize_map")]
+    pub labels: RawMap,
+    #[serde(deserialize_with = "deserialize_map")]
+    pub annotations: RawMap,
+    /// What `kube_<kind>_labels` serves, set by `expose`.
+    #[serde(skip)]
+    pub exposed_labels: Exposed<Str>,
+    /// What `kube_<kind>_annotations` serves: values are not interned,
+    /// annotations rarely repeat.
+    #[serde(skip)]
+    pub exposed_annotations: Exposed<Box<str>>,
     #[serde(deserialize_with = "null_as_default")]
     pub owner_references: Box<[OwnerRef]>,
+}
+
+impl Meta {
+    /// Keeps only the allowlisted labels and annotations, renamed for
+    /// Prometheus, and drops the raw maps.
+    pub fn expose(&mut self, resource: Resource, exposure: &Exposure) {
+        self.exposed_labels = exposure
+            .labels
+            .expose(resource, "label", &self.labels, Str::new);
+        self.exposed_annotations =
+            exposure
+                .annotations
+                .expose(resource, "annotation", &self.annotations, |v| Box::from(v));
+        self.labels = RawMap::default();
+        self.annotations = RawMap::default();
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -35,10 +62,11 @@ pub struct OwnerRef {
 }
 
 /// A string map (labels, annotations, nodeSelector) as pairs sorted by key.
-pub(crate) fn deserialize_pairs<'de, D: Deserializer<'de>>(
+pub(crate) fn deserialize_map<'de, D: Deserializer<'de>>(
     deserializer: D,
-) -> Result<Box<[(Str, Str)]>, D::Error> {
-    let map = Option::<BTreeMap<Str, Str>>::deserialize(deserializer)?.unwrap_or_default();
+) -> Result<RawMap, D::Error> {
+    let map =
+        Option::<BTreeMap<Box<str>, Box<str>>>::deserialize(deserializer)?.unwrap_or_default();
     Ok(map.into_iter().collect())
 }
 

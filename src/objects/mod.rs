@@ -8,6 +8,7 @@
 //! costs hundreds of bytes instead of the tens of kilobytes of a
 //! k8s-openapi `Pod`.
 
+mod expose;
 mod meta;
 mod quantity;
 mod strings;
@@ -20,6 +21,7 @@ pub mod pod;
 pub mod service;
 
 pub use deployment::Deployment;
+pub use expose::{Allowlist, Exposed, Exposure, RawMap};
 pub use meta::{Condition, ConditionStatus, Meta, OwnerRef, find_condition};
 pub use node::Node;
 pub use pod::Pod;
@@ -94,6 +96,14 @@ pub trait Object: serde::de::DeserializeOwned + Clone + fmt::Debug + Send + Sync
     const RESOURCE: Resource;
 
     fn meta(&self) -> &Meta;
+
+    fn meta_mut(&mut self) -> &mut Meta;
+
+    /// Drops what no enabled family reads (unlisted labels and annotations)
+    /// once, before the object is stored.
+    fn prune(&mut self, exposure: &Exposure) {
+        self.meta_mut().expose(Self::RESOURCE, exposure);
+    }
 
     /// The identity labels every family of this kind starts with, in order
     /// (`namespace, pod, uid` for pods; see metrics.md 1.0).

@@ -1,5 +1,6 @@
 //! The fields of a Node that the node families read.
 
+use super::expose::Exposure;
 use super::meta::{Condition, Meta};
 use super::quantity::ResourceList;
 use super::{Object, Resource, Str};
@@ -11,7 +12,13 @@ pub struct Node {
     pub metadata: Meta,
     pub spec: NodeSpec,
     pub status: NodeStatus,
+    /// From the `node-role.kubernetes.io/<role>` labels, kept by `prune`
+    /// before the labels themselves go.
+    #[serde(skip)]
+    pub roles: Box<[Str]>,
 }
+
+const ROLE_LABEL_PREFIX: &str = "node-role.kubernetes.io/";
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -75,10 +82,26 @@ impl Node {
 }
 
 impl Object for Node {
+    fn prune(&mut self, exposure: &Exposure) {
+        self.roles = self
+            .metadata
+            .labels
+            .iter()
+            .filter_map(|(k, _)| k.strip_prefix(ROLE_LABEL_PREFIX))
+            .filter(|role| !role.is_empty())
+            .map(Str::new)
+            .collect();
+        self.metadata.expose(Self::RESOURCE, exposure);
+    }
+
     const RESOURCE: Resource = Resource::Nodes;
 
     fn meta(&self) -> &Meta {
         &self.metadata
+    }
+
+    fn meta_mut(&mut self) -> &mut Meta {
+        &mut self.metadata
     }
 
     fn identity(&self) -> Vec<(&'static str, &str)> {

@@ -1,10 +1,12 @@
 //! The fields of a Pod that the pod families read.
 
-use super::meta::{Condition, Meta};
+use super::expose::{Exposed, Exposure, RawMap, prometheus_pairs};
+use super::meta::{Condition, Meta, deserialize_map};
 use super::quantity::ResourceList;
 use super::time::deserialize_timestamp;
 use super::{Object, Resource, Str};
-use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Deserializer};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
@@ -23,9 +25,95 @@ pub struct PodSpec {
     pub restart_policy: Str,
     pub service_account_name: Str,
     pub scheduler_name: Str,
-    pub runtime_class_name: Str,
+    pub runtime_class_name: Option<Str>,
     pub containers: Box<[Container]>,
     pub init_containers: Box<[Container]>,
+    pub tolerations: Box<[Toleration]>,
+    /// Only the volumes backed by a claim; the rest are dropped on decode.
+    #[serde(deserialize_with = "deserialize_claim_volumes")]
+    pub volumes: Box<[ClaimVolume]>,
+    pub overhead: ResourceList,
+    pub resource_claims: Box<[ResourceClaim]>,
+    /// As decoded; emptied by `prune`.
+    #[serde(deserialize_with = "deserialize_map")]
+    pub node_selector: RawMap,
+    /// `nodeselector_*` pairs, only when `kube_pod_nodeselectors` is on.
+    #[serde(skip)]
+    pub exposed_node_selectors: Exposed<Str>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Toleration {
+    pub key: Str,
+    pub operator: Str,
+    pub value: Str,
+    pub effect: Str,
+    pub toleration_seconds: Option<i64>,
+}
+
+/// A PersistentVolumeClaim volume, or a generic ephemeral volume whose
+/// claim Kubernetes names `<pod>-<volume>`.
+#[derive(Clone, Debug, Default)]
+pub struct ClaimVolume {
+    pub name: Str,
+    pub claim: Str,
+    pub read_only: bool,
+    pub ephemeral: bool,
+}
+
+fn deserialize_claim_volumes<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Box<[ClaimVolume]>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Volume {
+        #[serde(default)]
+        name: Str,
+        persistent_volume_claim: Option<ClaimSource>,
+        ephemeral: Option<IgnoredAny>,
+    }
+    #[derive(Deserialize, Default)]
+    #[serde(rename_all = "camelCase", default)]
+    struct ClaimSource {
+        claim_name: Str,
+        read_only: bool,
+    }
+    let volumes = Option::<Vec<Volume>>::deserialize(deserializer)?.unwrap_or_default();
+    Ok(volumes
+        .into_iter()
+        .filter_map(|v| match (v.persistent_volume_claim, v.ephemeral) {
+            (Some(pvc), _) => Some(ClaimVolume {
+                name: v.name,
+                claim: pvc.claim_name,
+                read_only: pvc.read_only,
+                ephemeral: false,
+            }),
+            (None, Some(_)) => Some(ClaimVolume {
+                name: v.name,
+                ephemeral: true,
+                ..ClaimVolume::default()
+            }),
+            (None, None) => None,
+        })
+        .collect())
+}
+
+/// A Dynamic Resource Allocation claim of the pod spec.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ResourceClaim {
+    pub name: Str,
+    pub resource_claim_name: Str,
+    pub resource_claim_template_name: Str,
+}
+
+/// The claim generated from a template, named in the pod status.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ResourceClaimStatus {
+    pub name: Str,
+    pub resource_claim_name: Str,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -62,6 +150,7 @@ pub struct PodStatus {
     pub conditions: Box<[Condition]>,
     pub container_statuses: Box<[ContainerStatus]>,
     pub init_container_statuses: Box<[ContainerStatus]>,
+    pub resource_claim_statuses: Box<[ResourceClaimStatus]>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -129,10 +218,39 @@ impl Pod {
 }
 
 impl Object for Pod {
+    fn prune(&mut self, exposure: &Exposure) {
+        self.metadata.expose(Self::RESOURCE, exposure);
+        let spec = &mut self.spec;
+        spec.exposed_node_selectors = exposure.node_selectors.then(|| {
+            let pairs: Vec<(&str, &str)> = spec
+                .node_selector
+                .iter()
+                .map(|(k, v)| (&**k, &**v))
+                .collect();
+            prometheus_pairs("nodeselector", &pairs, Str::new)
+        });
+        spec.node_selector = RawMap::default();
+        // kube-state-metrics serves each distinct toleration once.
+        let mut distinct: Vec<Toleration> = Vec::with_capacity(spec.tolerations.len());
+        for t in spec.tolerations.iter() {
+            if !distinct.contains(t) {
+                distinct.push(t.clone());
+            }
+        }
+        spec.tolerations = distinct.into();
+        for volume in spec.volumes.iter_mut().filter(|v| v.ephemeral) {
+            volume.claim = Str::new(&format!("{}-{}", self.metadata.name, volume.name));
+        }
+    }
+
     const RESOURCE: Resource = Resource::Pods;
 
     fn meta(&self) -> &Meta {
         &self.metadata
+    }
+
+    fn meta_mut(&mut self) -> &mut Meta {
+        &mut self.metadata
     }
 
     fn identity(&self) -> Vec<(&'static str, &str)> {
