@@ -872,10 +872,15 @@ impl Gen<'_> {
                 .pvc_volume("config", &format!("config-{}", w.app), true)
                 .init_container("init-permissions", |c| {
                     let c = c.image("docker.io/library/busybox:1.36").requests("cpu", "10m");
-                    c.image_id("docker.io/library/busybox@sha256:7c3c3cea5d4d6133d6a694d23382f6a7b32652f23855abdba3eb039ca5995447")
-                        .container_id("containerd://0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0")
-                        .terminated("Completed", 0, started - 5, started - 3)
-                        .ready(true)
+                    let c = c.image_id("docker.io/library/busybox@sha256:7c3c3cea5d4d6133d6a694d23382f6a7b32652f23855abdba3eb039ca5995447")
+                        .container_id("containerd://0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0");
+                    match variant {
+                        // Not started yet: the kubelet holds init containers too.
+                        Variant::Creating | Variant::Unschedulable | Variant::EmptyPhase => {
+                            c.waiting("PodInitializing", "")
+                        }
+                        _ => c.terminated("Completed", 0, started - 5, started - 3).ready(true),
+                    }
                 });
         }
         if w.owner == Owner::DaemonSet {
@@ -920,7 +925,8 @@ impl Gen<'_> {
         }
         if w.sidecar {
             b = b.init_container("istio-proxy", |c| {
-                c.image("docker.io/istio/proxyv2:1.26.0")
+                let c = c
+                    .image("docker.io/istio/proxyv2:1.26.0")
                     .restart_policy("Always")
                     .requests("cpu", "100m")
                     .requests("memory", "128Mi")
@@ -928,7 +934,15 @@ impl Gen<'_> {
                     .image_id("docker.io/istio/proxyv2@sha256:1f3b5c7d9e0a2b4c6d8e0f1a3b5c7d9e0a2b4c6d8e0f1a3b5c7d9e0a2b4c6d8e")
                     .container_id("containerd://5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f")
                     .running(started - 2)
-                    .ready(true)
+                    .ready(true);
+                // A restarted pod's sidecar crashed once too.
+                match variant {
+                    Variant::Restarted | Variant::CrashLoop => c
+                        .restarts(1)
+                        .last_terminated("Error", 1, started - 120, started - 3),
+                    Variant::Creating => c.waiting("PodInitializing", "").ready(false),
+                    _ => c,
+                }
             });
         }
         // Scheduling and IPs.
