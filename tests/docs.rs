@@ -1,0 +1,203 @@
+//! docs/metrics.md against what the exporter serves, both ways: every
+//! served family and label is documented with its type and stability, and
+//! every documented family has series on the simulated cluster (which
+//! exercises all of them) with every allowlist and opt-in on. The same
+//! scrape must pass `promtool check metrics`.
+
+mod common;
+
+use common::{Exporter, Sim};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+struct Documented {
+    metric_type: String,
+    labels: Vec<String>,
+    stable: bool,
+}
+
+/// The family tables: `| `name` | type | `a`, `b` | STABLE | meaning |`.
+fn documented() -> BTreeMap<String, Documented> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/metrics.md"))
+        .expect("docs/metrics.md");
+    let mut families = BTreeMap::new();
+    for line in text.lines().filter(|l| l.starts_with("| `kube_")) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let name = cells[1].trim_matches('`').to_string();
+        let labels = cells[3]
+            .split(',')
+            .map(|l| l.trim().trim_matches('`').to_string())
+            .filter(|l| l != "-")
+            .collect();
+        let doc = Documented {
+            metric_type: cells[2].to_string(),
+            labels,
+            stable: match cells[4] {
+                "STABLE" => true,
+                "EXPERIMENTAL" => false,
+                other => panic!("{name}: stability {other:?}"),
+            },
+        };
+        assert!(families.insert(name.clone(), doc).is_none(), "{name} twice");
+    }
+    families
+}
+
+/// The identity labels every series of a kind starts with (metrics.md 1.0).
+fn identity(family: &str) -> &'static [&'static str] {
+    match family.split('_').nth(1) {
+        Some("pod") => &["namespace", "pod", "uid"],
+        Some("deployment") => &["namespace", "deployment"],
+        Some("node") => &["node"],
+        Some("service") => &["namespace", "service", "uid"],
+        _ => panic!("{family}: unknown kind"),
+    }
+}
+
+#[derive(Default)]
+struct Served {
+    metric_type: String,
+    stable: bool,
+    /// Label names of each series, in order.
+    series: Vec<Vec<String>>,
+}
+
+fn served(scrape: &str) -> BTreeMap<String, Served> {
+    let mut families: BTreeMap<String, Served> = BTreeMap::new();
+    let mut current = String::new();
+    for line in scrape.lines() {
+        if let Some(rest) = line.strip_prefix("# HELP ") {
+            let (name, help) = rest.split_once(' ').unwrap();
+            current = name.to_string();
+            families.entry(current.clone()).or_default().stable = help.starts_with("[STABLE] ");
+        } else if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (name, t) = rest.split_once(' ').unwrap();
+            families.get_mut(name).unwrap().metric_type = t.to_string();
+        } else {
+            let labels = line
+                .split_once('{')
+                .map(|(_, rest)| label_names(rest))
+                .unwrap_or_default();
+            families.get_mut(&current).unwrap().series.push(labels);
+        }
+    }
+    families
+}
+
+/// `a="x",b="y\"z"} 1` to `[a, b]`.
+fn label_names(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some((name, after)) = rest.split_once("=\"") {
+        names.push(name.trim_start_matches(',').to_string());
+        let mut escaped = false;
+        let end = after
+            .char_indices()
+            .find(|&(_, c)| {
+                let close = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                close
+            })
+            .map(|(i, _)| i)
+            .expect("closing quote");
+        rest = &after[end + 1..];
+        if rest.starts_with('}') {
+            break;
+        }
+    }
+    names
+}
+
+fn promtool_check(body: &str) -> String {
+    let mut child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("promtool is installed");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(body.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "promtool failed");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn the_documentation_and_the_served_families_agree() {
+    let sim = Sim::start(&["--churn-interval-ms", "0"]);
+    let exporter = Exporter::start(
+        &sim.kubeconfig,
+        &[
+            "--metric-labels-allowlist=*=[*]",
+            "--metric-annotations-allowlist=*=[*]",
+            "--metric-opt-in-list=kube_pod_nodeselectors",
+        ],
+    );
+    exporter.wait_ready();
+    let scrape = exporter.scrape();
+    let docs = documented();
+    let served = served(&scrape);
+
+    for (name, family) in &served {
+        let doc = docs
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} is served but not documented"));
+        assert_eq!(family.metric_type, doc.metric_type, "{name}: type");
+        assert_eq!(family.stable, doc.stable, "{name}: stability");
+        let identity = identity(name);
+        for labels in &family.series {
+            assert_eq!(&labels[..identity.len()], identity, "{name}: identity");
+            let extra = &labels[identity.len()..];
+            match doc.labels.as_slice() {
+                // Run-time names: every label carries the documented prefix.
+                [dynamic] if dynamic.ends_with('*') => {
+                    let prefix = dynamic.trim_end_matches('*');
+                    for label in extra {
+                        assert!(label.starts_with(prefix), "{name}: {label} undocumented");
+                    }
+                }
+                documented => assert_eq!(extra, documented, "{name}: labels"),
+            }
+        }
+    }
+    let missing: Vec<&String> = docs
+        .keys()
+        .filter(|name| served.get(*name).is_none_or(|f| f.series.is_empty()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "documented but without series: {missing:?}"
+    );
+    // Dynamic families really carry their labels on this cluster.
+    let dynamic: BTreeSet<&str> = [
+        "kube_pod_labels",
+        "kube_node_annotations",
+        "kube_pod_nodeselectors",
+    ]
+    .into();
+    for name in dynamic {
+        assert!(
+            served[name]
+                .series
+                .iter()
+                .any(|l| l.len() > identity(name).len()),
+            "{name} has no allowlisted labels"
+        );
+    }
+
+    let report = promtool_check(&scrape);
+    assert!(
+        report.trim().is_empty(),
+        "promtool check metrics:\n{report}"
+    );
+}
