@@ -258,3 +258,175 @@ fn help_and_type_appear_once_per_family_before_its_series() {
     assert!(scrape.contains("# TYPE kube_pod_info gauge\n"));
     assert_eq!(series_with(&scrape, "kube_pod_info", "web-1").len(), 1);
 }
+
+/// Allowlists, opt-in and denylist end to end: what leaves the exporter is
+/// exactly what the flags ask for.
+#[test]
+fn allowlists_opt_in_and_denylist_decide_what_is_served() {
+    let sim = Sim::empty();
+    sim.put(
+        &node("node-b")
+            .uid("node-uid-b")
+            .role("control-plane")
+            .label("topology.kubernetes.io/zone", "eu-1a")
+            .taint("node-role.kubernetes.io/control-plane", "", "NoSchedule")
+            .build(),
+    );
+    sim.put(
+        &pod("api-0")
+            .in_ns("shop")
+            .uid("pod-uid-2")
+            .label("app", "api")
+            .label("teamName", "checkout")
+            .label("pod-template-hash", "6d9f")
+            .annotation("owner", "alice")
+            .annotation(
+                "kubectl.kubernetes.io/last-applied-configuration",
+                "{\"secret-ish\":true}",
+            )
+            .node_selector("disktype", "ssd")
+            .node("node-b")
+            .phase("Running")
+            .container("app", |c| {
+                c.image("api:2")
+                    .restarts(3)
+                    .waiting("CrashLoopBackOff", "back-off")
+                    .last_terminated("OOMKilled", 137, 1_700_000_000, 1_700_000_060)
+            })
+            .build(),
+    );
+    sim.put(
+        &deployment("api")
+            .in_ns("shop")
+            .uid("dep-uid-2")
+            .replicas(10)
+            .rolling_update("25%", "25%")
+            .unavailable(2)
+            .condition(
+                "Available",
+                "False",
+                "MinimumReplicasUnavailable",
+                "Deployment does not have minimum availability.",
+                1_700_000_000,
+            )
+            .build(),
+    );
+    sim.put(&service("api").in_ns("shop").uid("svc-uid-3").build());
+    let exporter = Exporter::start(
+        &sim.kubeconfig,
+        &[
+            "--metric-labels-allowlist=pods=[app,teamName],nodes=[*]",
+            "--metric-annotations-allowlist=pods=[owner]",
+            "--metric-opt-in-list=kube_pod_nodeselectors",
+            "--metric-denylist=kube_service_.*",
+        ],
+    );
+    exporter.wait_ready();
+    let scrape = exporter.scrape();
+    let pod = r#"namespace="shop",pod="api-0",uid="pod-uid-2""#;
+    let api = r#"namespace="shop",deployment="api""#;
+
+    assert_eq!(
+        series(&scrape, "kube_pod_labels"),
+        sorted(&[&format!(
+            r#"kube_pod_labels{{{pod},label_app="api",label_team_name="checkout"}} 1"#
+        )])
+    );
+    assert_eq!(
+        series(&scrape, "kube_pod_annotations"),
+        sorted(&[&format!(
+            r#"kube_pod_annotations{{{pod},annotation_owner="alice"}} 1"#
+        )])
+    );
+    assert!(
+        !scrape.contains("secret-ish"),
+        "an unlisted annotation leaked"
+    );
+    assert!(!scrape.contains("6d9f"), "an unlisted label leaked");
+    assert_eq!(
+        series(&scrape, "kube_pod_nodeselectors"),
+        sorted(&[&format!(
+            r#"kube_pod_nodeselectors{{{pod},nodeselector_disktype="ssd"}} 1"#
+        )])
+    );
+    // Deployments are not allowlisted: header, no series.
+    assert!(scrape.contains("# TYPE kube_deployment_labels gauge\n"));
+    assert!(series(&scrape, "kube_deployment_labels").is_empty());
+    assert_eq!(
+        series(&scrape, "kube_node_labels"),
+        sorted(&[
+            r#"kube_node_labels{node="node-b",label_node_role_kubernetes_io_control_plane="",label_topology_kubernetes_io_zone="eu-1a"} 1"#
+        ])
+    );
+    assert_eq!(
+        series(&scrape, "kube_node_role"),
+        sorted(&[r#"kube_node_role{node="node-b",role="control-plane"} 1"#])
+    );
+    assert_eq!(
+        series(&scrape, "kube_node_spec_taint"),
+        sorted(&[
+            r#"kube_node_spec_taint{node="node-b",key="node-role.kubernetes.io/control-plane",value="",effect="NoSchedule"} 1"#
+        ])
+    );
+    // Denied: not even a header.
+    assert!(!scrape.contains("kube_service_"));
+
+    assert_eq!(
+        series(&scrape, "kube_pod_container_status_waiting"),
+        sorted(&[&format!(
+            r#"kube_pod_container_status_waiting{{{pod},container="app"}} 1"#
+        )])
+    );
+    assert_eq!(
+        series(&scrape, "kube_pod_container_status_waiting_reason"),
+        sorted(&[&format!(
+            r#"kube_pod_container_status_waiting_reason{{{pod},container="app",reason="CrashLoopBackOff"}} 1"#
+        )])
+    );
+    assert_eq!(
+        series(&scrape, "kube_pod_container_status_last_terminated_reason"),
+        sorted(&[&format!(
+            r#"kube_pod_container_status_last_terminated_reason{{{pod},container="app",reason="OOMKilled"}} 1"#
+        )])
+    );
+    assert!(series(&scrape, "kube_pod_completion_time").is_empty());
+    assert_eq!(
+        series(&scrape, "kube_deployment_status_replicas_unavailable"),
+        sorted(&[&format!(
+            "kube_deployment_status_replicas_unavailable{{{api}}} 2"
+        )])
+    );
+    // 25% of 10 replicas: surge rounds 2.5 up, unavailable down.
+    assert_eq!(
+        series(
+            &scrape,
+            "kube_deployment_spec_strategy_rollingupdate_max_surge"
+        ),
+        sorted(&[&format!(
+            "kube_deployment_spec_strategy_rollingupdate_max_surge{{{api}}} 3"
+        )])
+    );
+    assert_eq!(
+        series(
+            &scrape,
+            "kube_deployment_spec_strategy_rollingupdate_max_unavailable"
+        ),
+        sorted(&[&format!(
+            "kube_deployment_spec_strategy_rollingupdate_max_unavailable{{{api}}} 2"
+        )])
+    );
+    assert_eq!(
+        series(&scrape, "kube_deployment_status_condition"),
+        sorted(&[
+            &format!(
+                r#"kube_deployment_status_condition{{{api},reason="MinimumReplicasUnavailable",condition="Available",status="true"}} 0"#
+            ),
+            &format!(
+                r#"kube_deployment_status_condition{{{api},reason="MinimumReplicasUnavailable",condition="Available",status="false"}} 1"#
+            ),
+            &format!(
+                r#"kube_deployment_status_condition{{{api},reason="MinimumReplicasUnavailable",condition="Available",status="unknown"}} 0"#
+            ),
+        ])
+    );
+}
