@@ -71,7 +71,7 @@ impl Format {
 /// require. Most values need no escaping and are copied in one go.
 pub fn write_label_value(buf: &mut Vec<u8>, value: &str) {
     let bytes = value.as_bytes();
-    if !bytes.iter().any(|b| matches!(b, b'\\' | b'"' | b'\n')) {
+    if !bytes.iter().any(|&b| NEEDS_ESCAPE[usize::from(b)]) {
         buf.extend_from_slice(bytes);
         return;
     }
@@ -84,6 +84,16 @@ pub fn write_label_value(buf: &mut Vec<u8>, value: &str) {
         }
     }
 }
+
+/// The bytes a label value escapes; a table lookup per byte is the
+/// cheapest check on the render hot path.
+static NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'\\' as usize] = true;
+    table[b'"' as usize] = true;
+    table[b'\n' as usize] = true;
+    table
+};
 
 /// Appends a HELP text with `\` and newline escaped.
 pub fn write_help(buf: &mut Vec<u8>, text: &str) {
@@ -102,6 +112,15 @@ pub fn write_help(buf: &mut Vec<u8>, text: &str) {
 /// at least 6 (`1e+06`, `1.073741824e+09`, but `0.25`, `123456`), and `NaN`,
 /// `+Inf`, `-Inf`.
 pub fn write_float(buf: &mut Vec<u8>, v: f64) {
+    // Most samples of one-hot and info families are exactly 0 or 1.
+    if v == 1.0 {
+        buf.push(b'1');
+        return;
+    }
+    if v == 0.0 && v.is_sign_positive() {
+        buf.push(b'0');
+        return;
+    }
     if v.fract() == 0.0 && v.abs() < 1e6 {
         // The common case (0, 1, counts): an integer without exponent.
         if v == 0.0 && v.is_sign_negative() {
@@ -157,22 +176,22 @@ pub fn write_float(buf: &mut Vec<u8>, v: f64) {
 #[derive(Debug)]
 pub struct ClientGone;
 
-/// Collects rendered text and hands it on in chunks of about `CHUNK_SIZE`.
+/// Where rendered chunks go: the response body, a compressor, or the
+/// channel of one family being rendered on a worker thread.
+pub type Sink<'a> = dyn FnMut(Bytes) -> Result<(), ClientGone> + 'a;
+
+/// Collects rendered text in a reused buffer and hands it on in chunks of
+/// about `CHUNK_SIZE`.
 pub struct ChunkWriter<'a> {
     pub format: Format,
-    pub buf: Vec<u8>,
-    sink: &'a mut dyn FnMut(Bytes) -> Result<(), ClientGone>,
-    written: usize,
+    pub buf: &'a mut Vec<u8>,
+    sink: &'a mut Sink<'a>,
 }
 
 impl<'a> ChunkWriter<'a> {
-    pub fn new(format: Format, sink: &'a mut dyn FnMut(Bytes) -> Result<(), ClientGone>) -> Self {
-        ChunkWriter {
-            format,
-            buf: Vec::with_capacity(CHUNK_SIZE + CHUNK_SIZE / 4),
-            sink,
-            written: 0,
-        }
+    pub fn new(format: Format, buf: &'a mut Vec<u8>, sink: &'a mut Sink<'a>) -> Self {
+        buf.clear();
+        ChunkWriter { format, buf, sink }
     }
 
     /// Hands on the buffer once it holds a chunk's worth.
@@ -183,24 +202,20 @@ impl<'a> ChunkWriter<'a> {
         Ok(())
     }
 
-    fn flush(&mut self) -> Result<(), ClientGone> {
+    /// Hands on whatever the buffer holds.
+    pub fn flush(&mut self) -> Result<(), ClientGone> {
         if self.buf.is_empty() {
             return Ok(());
         }
-        self.written += self.buf.len();
-        let chunk = Bytes::copy_from_slice(&self.buf);
+        let chunk = Bytes::copy_from_slice(self.buf);
         self.buf.clear();
         (self.sink)(chunk)
     }
+}
 
-    /// Ends the body (`# EOF` for OpenMetrics) and returns its size in bytes.
-    pub fn finish(mut self) -> Result<usize, ClientGone> {
-        if self.format == Format::OpenMetrics {
-            self.buf.extend_from_slice(b"# EOF\n");
-        }
-        self.flush()?;
-        Ok(self.written)
-    }
+/// A buffer with room for one chunk and the series that cross its end.
+pub fn chunk_buffer() -> Vec<u8> {
+    Vec::with_capacity(CHUNK_SIZE + CHUNK_SIZE / 4)
 }
 
 #[cfg(test)]

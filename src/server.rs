@@ -1,7 +1,7 @@
 //! The two HTTP servers: `kube_*` metrics on the main port, the exporter's
 //! own metrics and readiness on the telemetry port.
 
-use crate::exposition::{ChunkWriter, ClientGone, Format};
+use crate::exposition::{ClientGone, Format, Sink};
 use crate::objects::Resource;
 use crate::render::{RenderKind, render};
 use crate::telemetry::Telemetry;
@@ -98,21 +98,14 @@ async fn metrics(
     let (chunks, receiver) = tokio::sync::mpsc::channel::<Bytes>(2);
     tokio::task::spawn_blocking(move || {
         let mut send = |chunk: Bytes| chunks.blocking_send(chunk).map_err(|_| ClientGone);
+        let select = |r: Resource| selected.contains(&r);
         let rendered = if gzip {
             let mut gzip = Gzip::new(&mut send);
             let mut compress = |chunk: Bytes| gzip.write(&chunk);
-            render(
-                &state.kinds,
-                |r| selected.contains(&r),
-                ChunkWriter::new(format, &mut compress),
-            )
-            .and_then(|size| gzip.finish().map(|()| size))
+            render(&state.kinds, select, format, &mut compress)
+                .and_then(|size| gzip.finish().map(|()| size))
         } else {
-            render(
-                &state.kinds,
-                |r| selected.contains(&r),
-                ChunkWriter::new(format, &mut send),
-            )
+            render(&state.kinds, select, format, &mut send)
         };
         if let Ok(size) = rendered {
             state
@@ -153,13 +146,13 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 }
 
 /// Compresses chunks as they come and hands on what the compressor emits.
-struct Gzip<'a> {
+struct Gzip<'a, 'b> {
     encoder: flate2::write::GzEncoder<Vec<u8>>,
-    send: &'a mut dyn FnMut(Bytes) -> Result<(), ClientGone>,
+    send: &'a mut Sink<'b>,
 }
 
-impl<'a> Gzip<'a> {
-    fn new(send: &'a mut dyn FnMut(Bytes) -> Result<(), ClientGone>) -> Self {
+impl<'a, 'b> Gzip<'a, 'b> {
+    fn new(send: &'a mut Sink<'b>) -> Self {
         Gzip {
             encoder: flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()),
             send,

@@ -347,3 +347,60 @@ fn an_unreachable_api_server_means_backoff_not_a_flood() {
         200
     );
 }
+
+#[test]
+fn a_client_that_leaves_mid_body_does_not_wedge_the_exporter() {
+    let sim = Sim::start(&[
+        "--nodes",
+        "40",
+        "--pods-per-node",
+        "40",
+        "--churn-interval-ms",
+        "0",
+    ]);
+    let exporter = Exporter::start(&sim.kubeconfig, &[]);
+    exporter.wait_ready();
+    let threads = || -> usize {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", exporter.process.child.id()))
+                .unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("Threads:"))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap()
+    };
+    let full = get(&format!("{}/metrics", exporter.metrics))
+        .unwrap()
+        .body
+        .len();
+    assert!(
+        full > 8 << 20,
+        "the body ({full} bytes) must outgrow the socket buffers"
+    );
+    let before = threads();
+    let authority = exporter.metrics.trim_start_matches("http://").to_string();
+    for _ in 0..5 {
+        // Read the start of the body, then hang up.
+        let mut stream = std::net::TcpStream::connect(&authority).unwrap();
+        stream
+            .write_all(format!("GET /metrics HTTP/1.1\r\nHost: {authority}\r\n\r\n").as_bytes())
+            .unwrap();
+        let mut start = [0u8; 4096];
+        stream.read_exact(&mut start).unwrap();
+    }
+    // Every abandoned render stops (its threads end; tokio retires the idle
+    // blocking thread after 10 s), and full scrapes still work.
+    wait_for("abandoned renders to stop", Duration::from_secs(30), || {
+        (threads() <= before).then_some(())
+    });
+    for _ in 0..2 {
+        assert_eq!(
+            get(&format!("{}/metrics", exporter.metrics))
+                .unwrap()
+                .body
+                .len(),
+            full
+        );
+    }
+}
