@@ -136,6 +136,11 @@ async fn restart(State(inner): State<Shared>) -> Response {
         .unavailable_until
         .lock()
         .unwrap_or_else(|p| p.into_inner()) = Some(Instant::now() + RESTART_OUTAGE);
+    // As a real kube-apiserver: its watch cache is rebuilt at the current
+    // revision, so every watch resumed from before the restart gets 410
+    // and its client lists again (seen against v1.20 in the real-cluster
+    // tier). Without this, resumes replayed history and nothing relisted.
+    inner.store.restart_watch_cache();
     inner.end_watches();
     ok(json!({"unavailable_ms": RESTART_OUTAGE.as_millis() as u64}))
 }
