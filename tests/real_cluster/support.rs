@@ -31,19 +31,16 @@ pub const CHANGE: Duration = Duration::from_secs(20);
 /// ReplicaSet and Deployment controllers, service accounts).
 pub const CONTROLLERS: Duration = Duration::from_secs(90);
 
-/// Says, loudly, that a scenario did not run. Tests print this to stderr,
-/// which `cargo test` shows for a passing test only with `--nocapture`, so
-/// the message also goes to the terminal directly where there is one.
+/// Says, loudly, that a scenario did not run. Written to the process's
+/// stderr directly rather than with `eprintln!`, which `cargo test`
+/// captures and hides for a passing test: this must show in every run.
 pub fn not_run(scenario: &str, why: &str) {
+    use std::io::Write;
     let text = format!(
         "\n######## real-cluster tier NOT RUN: {scenario}: {why} ########\n\
          ######## (see README.md, \"The real-cluster test tier\") ########\n"
     );
-    eprintln!("{text}");
-    if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
-        use std::io::Write;
-        let _ = tty.write_all(text.as_bytes());
-    }
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// One cluster for the whole test binary.
