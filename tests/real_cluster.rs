@@ -1536,10 +1536,25 @@ fn after_etcd_compaction_the_exporter_agrees_with_a_fresh_one() {
     let ns = churn_setup(tier, "gone");
     let exporter = tier.exporter(&[]);
     let lists_before = lists(&exporter);
+    let pods: Api<Pod> = Api::namespaced(tier.admin.clone(), &ns);
+    let old = tier
+        .block_on(pods.list(&ListParams::default()))
+        .unwrap()
+        .metadata
+        .resource_version
+        .unwrap();
     for round in 0..5 {
         churn(tier, &ns, round);
     }
     tier.shell(&compact);
+    // The compaction is real: etcd no longer has the older revision.
+    let exact = ListParams::default()
+        .at(&old)
+        .matching(kube::api::VersionMatch::Exact);
+    match tier.block_on(pods.list(&exact)) {
+        Err(kube::Error::Api(status)) => assert_eq!(status.code, 410, "{status:?}"),
+        other => panic!("a list at the compacted revision {old}: {other:?}"),
+    }
     for round in 5..10 {
         assert_eq!(churn(tier, &ns, round), 4, "every change after compaction");
     }

@@ -121,6 +121,12 @@ async fn list_objects(State(inner): State<Shared>, Path(plural): Path<String>) -
     json(StatusCode::OK, body.freeze())
 }
 
+/// Compaction as seen by a client without the API server's watch cache in
+/// between (or past its window): continue tokens, Exact lists and watch
+/// resumes from before it get 410. Harsher than a real v1.20 server, whose
+/// watch cache kept serving open and resumed watches after `etcdctl
+/// compact` (the real-cluster tier saw no relist); kept as a fault to test
+/// the 410 path. `/sim/restart` is the faithful way to a watch 410.
 async fn compact(State(inner): State<Shared>) -> Response {
     inner.store.compact();
     ok(json!({"compacted": inner.store.current_rv().to_string()}))
