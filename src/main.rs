@@ -138,8 +138,16 @@ async fn shutdown_signal() {
 }
 
 fn init_logging(format: LogFormat, level: &str) {
+    // kube-runtime's watcher logs its own 403 warning (a debug dump of the
+    // Status) next to ours in src/watch.rs, which names the resource and
+    // the missing permission: keep only ours unless asked for kube_runtime.
+    let level = if level.contains("kube_runtime") {
+        level.to_string()
+    } else {
+        format!("{level},kube_runtime::watcher=error")
+    };
     let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(level))
+        .or_else(|_| EnvFilter::try_new(&level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

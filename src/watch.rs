@@ -3,14 +3,20 @@
 //!
 //! The watcher lists in pages, then watches with bookmarks, relists on 410
 //! Gone and backs off exponentially on errors (0.8 s to 30 s), which keeps
-//! logging to one line per retry when the API server is away.
+//! logging to one line per retry when the API server is away or refuses.
+//!
+//! The backoff is ours, not kube-runtime's `default_backoff()`: that one
+//! resets on every `Ok` item, and the watcher yields `Event::Init` (an `Ok`)
+//! before each list attempt, so against a real API server answering 403 it
+//! retried every 0.8 s forever. Here only progress (a finished list, an
+//! event) resets it.
 
 use crate::cache::Store;
 use crate::objects::{Exposure, Object, Resource, Wire, sweep_interned};
 use crate::telemetry::Telemetry;
 use futures::StreamExt;
 use kube::Api;
-use kube::runtime::{WatchStreamExt, watcher};
+use kube::runtime::watcher;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -119,7 +125,8 @@ pub async fn watch<T: Object>(
         config = config.any_semantic();
     }
     let namespace = scope.namespace.as_deref().unwrap_or("");
-    let mut events = watcher(api, config).default_backoff().boxed();
+    let mut events = watcher(api, config).boxed();
+    let mut backoff = Backoff::default();
     while let Some(event) = events.next().await {
         match event {
             Ok(watcher::Event::Init) => store.begin_relist(source),
@@ -127,6 +134,7 @@ pub async fn watch<T: Object>(
                 apply(&store, source, object, &exposure, &telemetry, false);
             }
             Ok(watcher::Event::InitDone) => {
+                backoff.reset();
                 let removed = store.finish_relist(source);
                 let synced = sync.listed(resource, source);
                 telemetry.set_synced(resource, synced);
@@ -134,10 +142,12 @@ pub async fn watch<T: Object>(
                 info!(%resource, namespace, objects = store.len(), removed, swept, "list finished");
             }
             Ok(watcher::Event::Apply(object)) => {
+                backoff.reset();
                 sync.succeeded(resource);
                 apply(&store, source, object, &exposure, &telemetry, true);
             }
             Ok(watcher::Event::Delete(object)) => {
+                backoff.reset();
                 sync.succeeded(resource);
                 store.delete(object.uid());
                 telemetry.count_event(resource, "deleted");
@@ -150,10 +160,73 @@ pub async fn watch<T: Object>(
                 if let watcher::Error::WatchFailed(kube::Error::SerdeError(_)) = error {
                     telemetry.count_decode_error(resource);
                 }
-                warn!(%resource, namespace, %error, "watch failed; retrying after backoff");
+                let delay = backoff.next_delay();
+                let retry_in = format!("{:.1}s", delay.as_secs_f64());
+                match forbidden(&error) {
+                    // The API server's message names the verb, the resource
+                    // and the user: "services is forbidden: User \"...\"
+                    // cannot list resource \"services\" in API group \"\" at
+                    // the cluster scope".
+                    Some(message) => warn!(
+                        %resource,
+                        namespace,
+                        retry_in,
+                        "watch failed; retrying after backoff: forbidden by RBAC (grant list and watch on {resource}): {message}"
+                    ),
+                    None => warn!(
+                        %resource,
+                        namespace,
+                        %error,
+                        retry_in,
+                        "watch failed; retrying after backoff"
+                    ),
+                }
+                telemetry.set_cache_objects(resource, store.len());
+                tokio::time::sleep(delay).await;
+                continue;
             }
         }
         telemetry.set_cache_objects(resource, store.len());
+    }
+}
+
+/// The API server's message when it refused the request (403).
+fn forbidden(error: &watcher::Error) -> Option<&str> {
+    let status = match error {
+        watcher::Error::InitialListFailed(kube::Error::Api(status))
+        | watcher::Error::WatchStartFailed(kube::Error::Api(status))
+        | watcher::Error::WatchFailed(kube::Error::Api(status)) => status,
+        watcher::Error::WatchError(status) => status,
+        _ => return None,
+    };
+    (status.code == 403).then_some(status.message.as_str())
+}
+
+/// Exponential backoff between failed attempts: 0.8 s doubling to 30 s,
+/// each delay jittered down by up to a quarter so that many watchers do not
+/// retry in step. Reset by progress only.
+#[derive(Default)]
+struct Backoff {
+    failures: u32,
+}
+
+impl Backoff {
+    const MIN: Duration = Duration::from_millis(800);
+    const MAX: Duration = Duration::from_secs(30);
+
+    fn next_delay(&mut self) -> Duration {
+        let full = Self::MIN
+            .saturating_mul(1 << self.failures.min(16))
+            .min(Self::MAX);
+        self.failures = self.failures.saturating_add(1);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        full - full.mul_f64(f64::from(nanos % 1000) / 4000.0)
+    }
+
+    fn reset(&mut self) {
+        self.failures = 0;
     }
 }
 
@@ -188,5 +261,24 @@ fn apply<T: Object>(
             );
             store.keep(source, object.uid());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Backoff;
+    use std::time::Duration;
+
+    #[test]
+    fn backoff_doubles_to_thirty_seconds_and_resets() {
+        let mut backoff = Backoff::default();
+        let delays: Vec<Duration> = (0..8).map(|_| backoff.next_delay()).collect();
+        let full = [0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 30.0, 30.0];
+        for (delay, full) in delays.iter().zip(full) {
+            let secs = delay.as_secs_f64();
+            assert!(secs <= full && secs >= full * 0.75, "{secs} vs {full}");
+        }
+        backoff.reset();
+        assert!(backoff.next_delay() <= Duration::from_millis(800));
     }
 }

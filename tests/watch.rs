@@ -151,6 +151,36 @@ fn a_410_relist_drops_objects_deleted_while_the_watch_was_away() {
     );
 }
 
+/// As against a real API server (tests/real_cluster.rs): after a restart
+/// the server's watch cache starts at the current revision, and watches
+/// resumed from before it get 410 and list again. (The pod watch may have
+/// seen the last write, whose revision is the new start: it may resume.)
+#[test]
+fn an_api_server_restart_makes_the_kinds_list_again() {
+    let sim = Sim::empty();
+    sim.put(&running("before"));
+    let exporter = Exporter::start(&sim.kubeconfig, &[]);
+    exporter.wait_ready();
+    let lists = |resource: &str| {
+        sample(
+            &exporter.self_metrics(),
+            "kube_state_metrics_list_total",
+            &[&format!("resource=\"{resource}\""), "result=\"success\""],
+        )
+        .unwrap_or(0.0)
+    };
+    let before: Vec<f64> = ["services", "nodes"].iter().map(|r| lists(r)).collect();
+    sim.put(&running("during"));
+    sim.control("POST", "/sim/restart", None);
+    wait_for("services and nodes to list again", LIMIT, || {
+        (lists("services") > before[0] && lists("nodes") > before[1]).then_some(())
+    });
+    wait_for("the pod written before the restart", LIMIT, || {
+        has_pod(&exporter, "during").then_some(())
+    });
+    assert!(has_pod(&exporter, "before"));
+}
+
 #[test]
 fn the_exporter_survives_closed_watch_connections() {
     let sim = Sim::empty();

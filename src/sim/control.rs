@@ -121,6 +121,12 @@ async fn list_objects(State(inner): State<Shared>, Path(plural): Path<String>) -
     json(StatusCode::OK, body.freeze())
 }
 
+/// Compaction as seen by a client without the API server's watch cache in
+/// between (or past its window): continue tokens, Exact lists and watch
+/// resumes from before it get 410. Harsher than a real v1.20 server, whose
+/// watch cache kept serving open and resumed watches after `etcdctl
+/// compact` (the real-cluster tier saw no relist); kept as a fault to test
+/// the 410 path. `/sim/restart` is the faithful way to a watch 410.
 async fn compact(State(inner): State<Shared>) -> Response {
     inner.store.compact();
     ok(json!({"compacted": inner.store.current_rv().to_string()}))
@@ -136,6 +142,11 @@ async fn restart(State(inner): State<Shared>) -> Response {
         .unavailable_until
         .lock()
         .unwrap_or_else(|p| p.into_inner()) = Some(Instant::now() + RESTART_OUTAGE);
+    // As a real kube-apiserver: its watch cache is rebuilt at the current
+    // revision, so every watch resumed from before the restart gets 410
+    // and its client lists again (seen against v1.20 in the real-cluster
+    // tier). Without this, resumes replayed history and nothing relisted.
+    inner.store.restart_watch_cache();
     inner.end_watches();
     ok(json!({"unavailable_ms": RESTART_OUTAGE.as_millis() as u64}))
 }

@@ -238,6 +238,11 @@ struct State {
     rv: u64,
     /// Every event with rv > compacted is still in `history`.
     compacted: u64,
+    /// Where the API server's watch cache starts after a (simulated)
+    /// restart: a watch resuming from an older resourceVersion gets 410,
+    /// as from a real restarted kube-apiserver, whose cache is rebuilt from
+    /// a fresh list at the current revision. Lists are not affected.
+    watch_cache_from: u64,
     objects: [Arc<ObjMap>; 4],
     history: VecDeque<Arc<Event>>,
     snapshots: VecDeque<(Kind, u64, Arc<ObjMap>)>,
@@ -282,6 +287,7 @@ impl Store {
                 // client's watch from its list could never get a 410.
                 rv: 1,
                 compacted: 0,
+                watch_cache_from: 0,
                 objects: Default::default(),
                 history: VecDeque::new(),
                 snapshots: VecDeque::new(),
@@ -442,6 +448,13 @@ impl Store {
         let _ = self.tx.send(ev);
     }
 
+    /// A restart of the API server: its watch cache starts over at the
+    /// current revision, so resuming a watch from before now gets 410.
+    pub(crate) fn restart_watch_cache(&self) {
+        let mut st = self.lock();
+        st.watch_cache_from = st.rv;
+    }
+
     /// Drops all history: resuming from any older resourceVersion now gets 410.
     pub(crate) fn compact(&self) {
         let mut st = self.lock();
@@ -515,7 +528,9 @@ impl Store {
                 rv: st.rv,
                 rx,
             }),
-            WatchFrom::Rv(rv) if rv < st.compacted => Err(st.compacted),
+            WatchFrom::Rv(rv) if rv < st.compacted.max(st.watch_cache_from) => {
+                Err(st.compacted.max(st.watch_cache_from))
+            }
             WatchFrom::Rv(rv) => {
                 // History is in rv order: skip to the first event after rv.
                 let start = st.history.partition_point(|e| e.rv <= rv);

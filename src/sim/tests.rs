@@ -530,6 +530,13 @@ async fn faults_and_restart() {
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 
+    let (_, before) = get_json(&sim, "/api/v1/nodes").await;
+    let before = rv_of(&before);
+    put_obj(
+        &sim,
+        serde_json::to_value(node("n-before-restart").build()).unwrap(),
+    )
+    .await;
     call(&sim, Method::POST, "/sim/restart", None).await;
     let (s, body) = get_json(&sim, "/api/v1/nodes").await;
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
@@ -541,7 +548,31 @@ async fn faults_and_restart() {
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let (s, list) = get_json(&sim, "/api/v1/nodes").await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(names(&list).len(), 4);
+    assert_eq!(names(&list).len(), 5);
+    // The restarted server's watch cache starts at the current revision:
+    // resuming from before the restart is one 410 ERROR event (as a real
+    // v1.20 API server answers), resuming from now is fine.
+    let now = rv_of(&list);
+    let (s, body) = call(
+        &sim,
+        Method::GET,
+        &format!("/api/v1/nodes?watch=1&resourceVersion={before}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        String::from_utf8(body).unwrap(),
+        format!(
+            "{{\"type\":\"ERROR\",\"object\":{{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{{}},\"status\":\"Failure\",\"message\":\"too old resource version: {before} ({now})\",\"reason\":\"Expired\",\"code\":410}}}}\n"
+        )
+    );
+    let lines = watch_lines(
+        &sim,
+        &format!("/api/v1/nodes?watch=1&resourceVersion={now}&timeoutSeconds=1"),
+    )
+    .await;
+    assert!(lines.is_empty());
 }
 
 #[tokio::test]
