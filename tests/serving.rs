@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{BIN, Exporter, Sim, free_port, get, request, series_with, wait_for};
+use common::{BIN, Exporter, Sim, free_port, get, promtool_check, request, series_with, wait_for};
 use kubestate::sim::builders::{node, pod};
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
@@ -32,31 +32,6 @@ const SPINE_FAMILIES: [&str; 17] = [
     "kube_service_info",
     "kube_service_spec_type",
 ];
-
-/// Runs `promtool check metrics` on a body; promtool must be installed
-/// (Debian's `prometheus` package; the README's test command installs it).
-fn promtool_check(body: &str) -> (bool, String) {
-    let mut child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("promtool is not installed: run the README's test command, which installs Debian's prometheus package");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(body.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success() && report.trim().is_empty(), report)
-}
 
 struct Demo {
     exporter: Exporter,

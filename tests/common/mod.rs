@@ -335,3 +335,28 @@ pub fn sample(body: &str, name: &str, labels: &[&str]) -> Option<f64> {
         rest.rsplit(' ').next()?.parse().ok()
     })
 }
+
+/// Runs `promtool check metrics` on a body; promtool must be installed
+/// (Debian's `prometheus` package; the README's test command installs it).
+pub fn promtool_check(body: &str) -> (bool, String) {
+    let mut child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("promtool is not installed: run the README's test command, which installs Debian's prometheus package");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(body.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success() && report.trim().is_empty(), report)
+}
