@@ -138,6 +138,28 @@ pub fn write_float(buf: &mut Vec<u8>, v: f64) {
         buf.extend_from_slice(if v > 0.0 { b"+Inf" } else { b"-Inf" });
         return;
     }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        // Timestamps and byte counts: whole numbers in exponent form, whose
+        // digits are the integer's without its trailing zeros.
+        let mut digits = itoa::Buffer::new();
+        let text = digits.format(v.abs() as i64);
+        let significant = text.trim_end_matches('0');
+        if v < 0.0 {
+            buf.push(b'-');
+        }
+        buf.push(significant.as_bytes()[0]);
+        if significant.len() > 1 {
+            buf.push(b'.');
+            buf.extend_from_slice(&significant.as_bytes()[1..]);
+        }
+        buf.extend_from_slice(b"e+");
+        let exponent = text.len() - 1;
+        if exponent < 10 {
+            buf.push(b'0');
+        }
+        buf.extend_from_slice(itoa::Buffer::new().format(exponent).as_bytes());
+        return;
+    }
     // Rust's `{:e}` gives the shortest round-trip digits: "d.ddde±x".
     let sci = format!("{:e}", v.abs());
     let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
@@ -254,6 +276,10 @@ mod tests {
             (12.5, "12.5"),
             (-0.5, "-0.5"),
             (1e21, "1e+21"),
+            (-2e6, "-2e+06"),
+            (1e14, "1e+14"),
+            (123456789012345.0, "1.23456789012345e+14"),
+            (1e15, "1e+15"),
             (1.2345e100, "1.2345e+100"),
             (f64::NAN, "NaN"),
             (f64::INFINITY, "+Inf"),

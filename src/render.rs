@@ -72,7 +72,12 @@ impl<T: Families> Snapshot for KindSnapshot<'_, T> {
         let family = &self.renderer.families[family];
         family.write_header(out.buf, out.format);
         for entry in &self.entries {
-            let mut series = Series::new(out.buf, family.name, family.labels, &entry.identity);
+            let mut series = Series::new(
+                out.buf,
+                family.name,
+                &family.label_prefixes,
+                &entry.identity,
+            );
             (family.series)(&entry.object, &mut series);
             out.maybe_flush()?;
         }

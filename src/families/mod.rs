@@ -32,6 +32,9 @@ pub struct Family<T> {
     pub stability: Stability,
     /// Label names after the kind's identity labels, in order.
     pub labels: &'static [&'static str],
+    /// `,label="` for each label, built once so a series copies one piece
+    /// per label instead of three.
+    pub label_prefixes: Box<[Box<str>]>,
     /// Served only when named in `--metric-opt-in-list`.
     pub opt_in: bool,
     pub series: fn(&T, &mut Series<'_>),
@@ -51,6 +54,7 @@ impl<T> Family<T> {
             metric_type: MetricType::Gauge,
             stability,
             labels,
+            label_prefixes: labels.iter().map(|l| format!(",{l}=\"").into()).collect(),
             opt_in: false,
             series,
         }
@@ -105,7 +109,7 @@ impl<T> Family<T> {
 pub struct Series<'a> {
     buf: &'a mut Vec<u8>,
     name: &'static str,
-    labels: &'static [&'static str],
+    label_prefixes: &'a [Box<str>],
     /// The object's identity labels, already escaped: `namespace="a",pod="b"`.
     identity: &'a str,
 }
@@ -114,22 +118,43 @@ impl<'a> Series<'a> {
     pub fn new(
         buf: &'a mut Vec<u8>,
         name: &'static str,
-        labels: &'static [&'static str],
+        label_prefixes: &'a [Box<str>],
         identity: &'a str,
     ) -> Self {
         Series {
             buf,
             name,
-            labels,
+            label_prefixes,
             identity,
         }
     }
 
-    /// One sample; `values` pair up with the family's label names.
+    /// One sample; `values` pair up with the family's label names. The hot
+    /// path of every scrape: one copy per piece of text.
     pub fn emit(&mut self, values: &[&str], value: f64) {
-        debug_assert_eq!(values.len(), self.labels.len(), "{}", self.name);
-        let labels = self.labels;
-        self.write(labels.iter().copied().zip(values.iter().copied()), value);
+        debug_assert_eq!(values.len(), self.label_prefixes.len(), "{}", self.name);
+        let buf = &mut *self.buf;
+        buf.extend_from_slice(self.name.as_bytes());
+        if !self.identity.is_empty() || !values.is_empty() {
+            buf.push(b'{');
+            buf.extend_from_slice(self.identity.as_bytes());
+            for (i, (prefix, value)) in self.label_prefixes.iter().zip(values).enumerate() {
+                let prefix = prefix.as_bytes();
+                // Without identity labels the first label has no comma.
+                let prefix = if i == 0 && self.identity.is_empty() {
+                    &prefix[1..]
+                } else {
+                    prefix
+                };
+                buf.extend_from_slice(prefix);
+                write_label_value(buf, value);
+                buf.push(b'"');
+            }
+            buf.push(b'}');
+        }
+        buf.push(b' ');
+        write_float(buf, value);
+        buf.push(b'\n');
     }
 
     /// One sample whose label names are only known at run time (allowlisted
@@ -331,7 +356,7 @@ pub(crate) mod testing {
         let mut buf = Vec::new();
         (family.series)(
             object,
-            &mut Series::new(&mut buf, family.name, family.labels, &identity),
+            &mut Series::new(&mut buf, family.name, &family.label_prefixes, &identity),
         );
         let mut lines: Vec<String> = String::from_utf8(buf)
             .unwrap()
