@@ -1833,3 +1833,170 @@ fn all_namespaced(scrape: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// Where `.ci/run` points the tier at the cluster's client CA (`ca.crt`,
+/// `ca.key`), so a scenario can sign a client certificate.
+const CLIENT_CA_ENV: &str = "KUBESTATE_TEST_CLIENT_CA_DIR";
+
+/// Runs openssl, failing the test with its output if it fails.
+fn openssl(args: &[&str]) {
+    let out = std::process::Command::new("openssl")
+        .args(args)
+        .output()
+        .expect("openssl is installed");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A kubeconfig that authenticates with a client certificate.
+fn certificate_kubeconfig(
+    tier: &Tier,
+    name: &str,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> std::path::PathBuf {
+    let config = json!({
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "real", "cluster": {
+            "server": tier.server,
+            "certificate-authority": tier.ca_file.display().to_string(),
+        }}],
+        "users": [{"name": name, "user": {
+            "client-certificate": cert.display().to_string(),
+            "client-key": key.display().to_string(),
+        }}],
+        "contexts": [{"name": name, "context": {"cluster": "real", "user": name}}],
+        "current-context": name,
+    });
+    let path = tier.dir.join(format!("{name}.kubeconfig"));
+    std::fs::write(&path, serde_json::to_string_pretty(&config).unwrap()).expect("kubeconfig");
+    path
+}
+
+#[test]
+fn a_client_certificate_authenticates_the_exporter() {
+    let Some(s) = begin("client-certificate") else {
+        return;
+    };
+    let Some(ca_dir) = std::env::var_os(CLIENT_CA_ENV)
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+    else {
+        support::not_run(
+            "client-certificate",
+            &format!(
+                "set {CLIENT_CA_ENV} to the directory of the cluster's client CA (ca.crt, ca.key)"
+            ),
+        );
+        return;
+    };
+    let tier = s.tier;
+    let user = format!("kubestate-cert-{}", tier.run);
+    let dir = tier.dir.join("client-certificate");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |file: &str| dir.join(file).display().to_string();
+    let ca = |file: &str| ca_dir.join(file).display().to_string();
+
+    // A certificate the API server's client CA signed, for a user bound to
+    // the manifests' ClusterRole and to nothing else.
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        &path("key.pem"),
+        "-out",
+        &path("csr.pem"),
+        "-subj",
+        &format!("/CN={user}"),
+    ]);
+    // X.509 v3 with clientAuth, as clusters issue them: rustls refuses the
+    // v1 certificate `openssl x509 -req` makes without extensions.
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "[client]\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-extfile",
+        &path("ext.cnf"),
+        "-extensions",
+        "client",
+        "-in",
+        &path("csr.pem"),
+        "-CA",
+        &ca("ca.crt"),
+        "-CAkey",
+        &ca("ca.key"),
+        "-CAserial",
+        &path("ca.srl"),
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-out",
+        &path("cert.pem"),
+    ]);
+    let bindings: Api<ClusterRoleBinding> = Api::all(tier.admin.clone());
+    tier.create(
+        &bindings,
+        json!({"metadata": {"name": user},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "kube-state-metrics"},
+               "subjects": [{"kind": "User", "name": user, "apiGroup": "rbac.authorization.k8s.io"}]}),
+    );
+    let kubeconfig = certificate_kubeconfig(
+        tier,
+        "certificate",
+        dir.join("cert.pem").as_path(),
+        dir.join("key.pem").as_path(),
+    );
+    let exporter = Exporter::start(&kubeconfig, &[]);
+    exporter.wait_ready();
+    let scrape = exporter.scrape();
+    assert_eq!(
+        in_namespace(&scrape, "kube_service_info", "default")
+            .iter()
+            .filter(|l| l.contains("service=\"kubernetes\""))
+            .count(),
+        1,
+        "the certificate's user lists services:\n{scrape}"
+    );
+
+    // The same key with a certificate no cluster CA signed is refused: the
+    // exporter stays unready and says why.
+    openssl(&[
+        "req",
+        "-x509",
+        "-key",
+        &path("key.pem"),
+        "-out",
+        &path("self-signed.pem"),
+        "-days",
+        "1",
+        "-subj",
+        &format!("/CN={user}"),
+    ]);
+    let refused = certificate_kubeconfig(
+        tier,
+        "self-signed",
+        dir.join("self-signed.pem").as_path(),
+        dir.join("key.pem").as_path(),
+    );
+    let stranger = Exporter::start(&refused, &["--resources=services"]);
+    let log = common::wait_for("a refusal in the log", CHANGE, || {
+        let log = stranger.process.stderr();
+        log.contains("watch failed").then_some(log)
+    });
+    assert!(log.contains("401") || log.contains("Unauthorized"), "{log}");
+    let ready = get(&format!("{}/readyz", stranger.telemetry)).unwrap();
+    assert_eq!(
+        (ready.status, ready.text()),
+        (503, "not synced: services\n".to_string())
+    );
+}
