@@ -1517,17 +1517,11 @@ fn after_etcd_compaction_the_exporter_agrees_with_a_fresh_one() {
     let Some(s) = begin("etcd-compaction") else {
         return;
     };
-    let Some(compact) = std::env::var(support::COMPACT_ENV)
-        .ok()
-        .filter(|c| !c.is_empty())
-    else {
-        support::not_run(
-            "etcd-compaction",
-            &format!(
-                "set {} to a command that compacts etcd",
-                support::COMPACT_ENV
-            ),
-        );
+    let Some(compact) = support::setting(
+        "etcd-compaction",
+        support::COMPACT_ENV,
+        "a command that compacts etcd",
+    ) else {
         return;
     };
     let tier = s.tier;
@@ -1579,17 +1573,11 @@ fn after_an_api_server_restart_the_exporter_agrees_with_a_fresh_one() {
     let Some(s) = begin("apiserver-restart") else {
         return;
     };
-    let Some(restart) = std::env::var(support::RESTART_ENV)
-        .ok()
-        .filter(|c| !c.is_empty())
-    else {
-        support::not_run(
-            "apiserver-restart",
-            &format!(
-                "set {} to a command that restarts the API server",
-                support::RESTART_ENV
-            ),
-        );
+    let Some(restart) = support::setting(
+        "apiserver-restart",
+        support::RESTART_ENV,
+        "a command that restarts the API server",
+    ) else {
         return;
     };
     let tier = s.tier;
@@ -1882,16 +1870,12 @@ fn a_client_certificate_authenticates_the_exporter() {
     let Some(s) = begin("client-certificate") else {
         return;
     };
-    let Some(ca_dir) = std::env::var_os(CLIENT_CA_ENV)
-        .filter(|v| !v.is_empty())
-        .map(std::path::PathBuf::from)
-    else {
-        support::not_run(
-            "client-certificate",
-            &format!(
-                "set {CLIENT_CA_ENV} to the directory of the cluster's client CA (ca.crt, ca.key)"
-            ),
-        );
+    let Some(ca_dir) = support::setting(
+        "client-certificate",
+        CLIENT_CA_ENV,
+        "the directory of the cluster's client CA (ca.crt, ca.key)",
+    )
+    .map(std::path::PathBuf::from) else {
         return;
     };
     let tier = s.tier;

@@ -57,7 +57,12 @@ pub(crate) fn router(inner: Shared) -> Router {
 }
 
 fn json_response(code: StatusCode, body: Bytes) -> Response {
-    let mut resp = (code, body).into_response();
+    with_api_headers((code, body).into_response())
+}
+
+/// The headers the API server puts on every JSON answer, lists and watches
+/// alike.
+fn with_api_headers(mut resp: Response) -> Response {
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -544,17 +549,7 @@ fn watch_response(
         // Like the real server: HTTP 200, then one ERROR event, then the end.
         Err(compacted) => Body::from(error_line(&Status::too_old(requested, compacted))),
     };
-    let mut resp = Response::new(body);
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-cache, private"),
-    );
-    resp
+    with_api_headers(Response::new(body))
 }
 
 fn error_line(status: &Status) -> Bytes {

@@ -43,6 +43,16 @@ pub fn not_run(scenario: &str, why: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
+/// A scenario's setting from the environment, or NOT RUN (naming what to
+/// set) and `None`.
+pub fn setting(scenario: &str, env: &str, what: &str) -> Option<String> {
+    let value = std::env::var(env).ok().filter(|v| !v.is_empty());
+    if value.is_none() {
+        not_run(scenario, &format!("set {env} to {what}"));
+    }
+    value
+}
+
 /// One cluster for the whole test binary.
 pub struct Tier {
     runtime: tokio::runtime::Runtime,
