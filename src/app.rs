@@ -36,7 +36,7 @@ pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
-    let telemetry = Arc::new(Telemetry::new());
+    let telemetry = Arc::new(Telemetry::new(config.shard));
     let sync = Arc::new(SyncState::default());
     let client = connect(
         config.kubeconfig.as_deref(),
@@ -155,6 +155,7 @@ fn scopes(config: &Config, resource: Resource) -> Vec<Scope> {
         namespace: None,
         field_selector,
         use_apiserver_cache: config.use_apiserver_cache,
+        shard: config.shard,
     };
     if !resource.namespaced() {
         return vec![cluster(None)];

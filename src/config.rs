@@ -6,6 +6,7 @@
 
 use crate::families::FamilyFilter;
 use crate::objects::{Allowlist, Exposure, Resource};
+use crate::shard::Shard;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use regex::Regex;
 use std::path::PathBuf;
@@ -81,6 +82,12 @@ pub struct ExporterArgs {
     /// Port of the telemetry server.
     #[arg(long, default_value_t = 8081)]
     pub telemetry_port: u16,
+    /// This instance's shard, from 0 (with --total-shards).
+    #[arg(long, default_value_t = 0)]
+    pub shard: u32,
+    /// How many instances split the cluster between them.
+    #[arg(long, default_value_t = 1)]
+    pub total_shards: u32,
     /// Gzip /metrics responses when the client accepts it.
     #[arg(long)]
     pub enable_gzip_encoding: bool,
@@ -171,6 +178,7 @@ pub struct Config {
     pub telemetry_host: String,
     pub telemetry_port: u16,
     pub enable_gzip_encoding: bool,
+    pub shard: Shard,
     pub families: FamilyFilter,
     pub exposure: Exposure,
 }
@@ -246,6 +254,7 @@ impl ExporterArgs {
             telemetry_host: self.telemetry_host.clone(),
             telemetry_port: self.telemetry_port,
             enable_gzip_encoding: self.enable_gzip_encoding,
+            shard: self.shard()?,
         })
     }
 }
@@ -288,6 +297,30 @@ fn one_line(text: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+impl ExporterArgs {
+    fn shard(&self) -> Result<Shard, ConfigError> {
+        if self.total_shards == 0 {
+            return Err(ConfigError {
+                flag: "total-shards",
+                reason: "must be at least 1".into(),
+            });
+        }
+        if self.shard >= self.total_shards {
+            return Err(ConfigError {
+                flag: "shard",
+                reason: format!(
+                    "{} is not below --total-shards {} (shards count from 0)",
+                    self.shard, self.total_shards
+                ),
+            });
+        }
+        Ok(Shard {
+            ordinal: self.shard,
+            total: self.total_shards,
+        })
+    }
 }
 
 fn comma_list(text: &str) -> Vec<String> {
@@ -366,6 +399,11 @@ mod tests {
                 "--resources: unknown resource \"secrets\"",
             ),
             (&["--resources="], "--resources: names no resource"),
+            (
+                &["--shard=2", "--total-shards=2"],
+                "--shard: 2 is not below --total-shards 2",
+            ),
+            (&["--total-shards=0"], "--total-shards: must be at least 1"),
             (
                 &["--namespaces=Bad_NS"],
                 "--namespaces: \"Bad_NS\" is not a valid namespace name",

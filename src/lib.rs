@@ -13,6 +13,7 @@ pub mod families;
 pub mod objects;
 pub mod render;
 pub mod server;
+pub mod shard;
 pub mod sim;
 pub mod telemetry;
 pub mod watch;

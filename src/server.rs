@@ -239,7 +239,7 @@ mod tests {
         sync.register(Resource::Pods, 1);
         Arc::new(AppState {
             kinds: Vec::new(),
-            telemetry: Arc::new(Telemetry::new()),
+            telemetry: Arc::new(Telemetry::default()),
             sync,
             gzip: false,
         })

@@ -4,6 +4,7 @@
 //! list/watch errors and sharding work unchanged.
 
 use crate::objects::Resource;
+use crate::shard::Shard;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
 use prometheus_client::metrics::MetricType;
@@ -45,7 +46,7 @@ struct BuildLabels {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ShardLabels {
-    shard_ordinal: &'static str,
+    shard_ordinal: String,
 }
 
 /// A list or a watch request to the API server.
@@ -68,7 +69,7 @@ pub struct Telemetry {
 }
 
 impl Telemetry {
-    pub fn new() -> Self {
+    pub fn new(shard: Shard) -> Self {
         // prometheus-client ends every HELP text with a period itself.
         let mut registry = Registry::default();
         let list_total = Family::<CallLabels, Counter>::default();
@@ -85,15 +86,17 @@ impl Telemetry {
         );
         let shard_ordinal = Family::<ShardLabels, Gauge>::default();
         shard_ordinal
-            .get_or_create(&ShardLabels { shard_ordinal: "0" })
-            .set(0);
+            .get_or_create(&ShardLabels {
+                shard_ordinal: shard.ordinal.to_string(),
+            })
+            .set(i64::from(shard.ordinal));
         registry.register(
             "kube_state_metrics_shard_ordinal",
             "Current sharding ordinal/index of this instance",
             shard_ordinal,
         );
         let total_shards = Gauge::<i64>::default();
-        total_shards.set(1);
+        total_shards.set(i64::from(shard.total));
         registry.register(
             "kube_state_metrics_total_shards",
             "Number of total shards this instance is aware of",
@@ -255,7 +258,7 @@ impl Telemetry {
 
 impl Default for Telemetry {
     fn default() -> Self {
-        Telemetry::new()
+        Telemetry::new(Shard::default())
     }
 }
 

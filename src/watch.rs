@@ -13,6 +13,7 @@
 
 use crate::cache::Store;
 use crate::objects::{Exposure, Object, Resource, Wire, sweep_interned};
+use crate::shard::Shard;
 use crate::telemetry::Telemetry;
 use futures::StreamExt;
 use kube::Api;
@@ -30,6 +31,8 @@ pub struct Scope {
     /// `metadata.namespace!=a,...` for `--namespaces-denylist`.
     pub field_selector: Option<String>,
     pub use_apiserver_cache: bool,
+    /// Objects of other shards are dropped as they arrive.
+    pub shard: Shard,
 }
 
 /// Per-kind sync and health state, read by `/readyz`, `/livez` and `/`.
@@ -131,7 +134,7 @@ pub async fn watch<T: Object>(
         match event {
             Ok(watcher::Event::Init) => store.begin_relist(source),
             Ok(watcher::Event::InitApply(object)) => {
-                apply(&store, source, object, &exposure, &telemetry, false);
+                apply(&store, source, object, &scope, &exposure, &telemetry, false);
             }
             Ok(watcher::Event::InitDone) => {
                 backoff.reset();
@@ -144,7 +147,7 @@ pub async fn watch<T: Object>(
             Ok(watcher::Event::Apply(object)) => {
                 backoff.reset();
                 sync.succeeded(resource);
-                apply(&store, source, object, &exposure, &telemetry, true);
+                apply(&store, source, object, &scope, &exposure, &telemetry, true);
             }
             Ok(watcher::Event::Delete(object)) => {
                 backoff.reset();
@@ -237,10 +240,14 @@ fn apply<T: Object>(
     store: &Store<T>,
     source: usize,
     object: Wire<T>,
+    scope: &Scope,
     exposure: &Exposure,
     telemetry: &Telemetry,
     from_watch: bool,
 ) {
+    if !scope.shard.owns(object.uid()) {
+        return;
+    }
     let resource = T::RESOURCE;
     match object.object {
         Ok(mut decoded) => {

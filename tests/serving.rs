@@ -379,3 +379,56 @@ fn a_client_that_leaves_mid_body_does_not_wedge_the_exporter() {
         );
     }
 }
+
+#[test]
+fn shards_split_the_objects_between_them_without_overlap() {
+    let sim = Sim::start(&[
+        "--nodes",
+        "4",
+        "--pods-per-node",
+        "10",
+        "--churn-interval-ms",
+        "0",
+    ]);
+    let whole = Exporter::start(&sim.kubeconfig, &[]);
+    let shards: Vec<Exporter> = (0..2)
+        .map(|i| {
+            Exporter::start(
+                &sim.kubeconfig,
+                &[&format!("--shard={i}"), "--total-shards=2"],
+            )
+        })
+        .collect();
+    whole.wait_ready();
+    let everything = common::series(&whole.scrape(), "kube_pod_info");
+    let mut parts = Vec::new();
+    for (i, shard) in shards.iter().enumerate() {
+        shard.wait_ready();
+        let part = common::series(&shard.scrape(), "kube_pod_info");
+        assert!(
+            !part.is_empty() && part.len() < everything.len(),
+            "shard {i} holds {} of {}",
+            part.len(),
+            everything.len()
+        );
+        let telemetry = shard.self_metrics();
+        assert_eq!(
+            common::sample(&telemetry, "kube_state_metrics_total_shards", &[]),
+            Some(2.0)
+        );
+        assert_eq!(
+            common::sample(
+                &telemetry,
+                "kube_state_metrics_shard_ordinal",
+                &[&format!("shard_ordinal=\"{i}\"")]
+            ),
+            Some(i as f64)
+        );
+        parts.extend(part);
+    }
+    parts.sort();
+    assert_eq!(
+        parts, everything,
+        "the shards together hold every pod exactly once"
+    );
+}
