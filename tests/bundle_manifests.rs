@@ -272,7 +272,7 @@ fn deployment_runs_locked_down_with_the_exporters_flags_and_probes() {
 
     let res = &c["resources"];
     assert_eq!(res["requests"]["cpu"], "100m");
-    assert_eq!(res["requests"]["memory"], "128Mi");
+    assert_eq!(res["requests"]["memory"], "160Mi");
     assert_eq!(res["limits"]["memory"], "256Mi");
 }
 
