@@ -8,6 +8,13 @@ use std::process::ExitCode;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
+/// jemalloc rather than glibc's malloc: glibc keeps the freed 1 MiB chunks
+/// of every scrape in its heap (15 to 20 MB more resident at 30,000 pods,
+/// measured with kubestate-bench), and its per-allocation headers weigh
+/// on records made of many small allocations.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let log = match &cli.command {
