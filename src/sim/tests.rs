@@ -94,6 +94,14 @@ fn rv_of(v: &Value) -> u64 {
         .unwrap()
 }
 
+/// The single line a watch of a compacted resourceVersion gets: byte for
+/// byte the shape of the capture 410-watch-old-rv.jsonl.
+fn too_old_line(requested: impl std::fmt::Display, compacted: impl std::fmt::Display) -> String {
+    format!(
+        "{{\"type\":\"ERROR\",\"object\":{{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{{}},\"status\":\"Failure\",\"message\":\"too old resource version: {requested} ({compacted})\",\"reason\":\"Expired\",\"code\":410}}}}\n"
+    )
+}
+
 #[tokio::test]
 async fn list_shape_and_paging_boundaries() {
     let sim = small();
@@ -236,12 +244,7 @@ async fn watch_of_compacted_rv_is_one_error_event() {
     .await;
     assert_eq!(s, StatusCode::OK);
     // Byte for byte the shape of 410-watch-old-rv.jsonl.
-    assert_eq!(
-        String::from_utf8(body).unwrap(),
-        format!(
-            "{{\"type\":\"ERROR\",\"object\":{{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{{}},\"status\":\"Failure\",\"message\":\"too old resource version: 1 ({compacted})\",\"reason\":\"Expired\",\"code\":410}}}}\n"
-        )
-    );
+    assert_eq!(String::from_utf8(body).unwrap(), too_old_line(1, compacted));
     // Watching from exactly the compaction point is fine.
     let lines = watch_lines(
         &sim,
@@ -561,12 +564,7 @@ async fn faults_and_restart() {
     )
     .await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(
-        String::from_utf8(body).unwrap(),
-        format!(
-            "{{\"type\":\"ERROR\",\"object\":{{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{{}},\"status\":\"Failure\",\"message\":\"too old resource version: {before} ({now})\",\"reason\":\"Expired\",\"code\":410}}}}\n"
-        )
-    );
+    assert_eq!(String::from_utf8(body).unwrap(), too_old_line(before, now));
     let lines = watch_lines(
         &sim,
         &format!("/api/v1/nodes?watch=1&resourceVersion={now}&timeoutSeconds=1"),
