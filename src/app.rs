@@ -5,7 +5,8 @@ use crate::cache::Store;
 use crate::client::{ConnectError, connect};
 use crate::config::Config;
 use crate::families::Families;
-use crate::objects::{Deployment, Node, Pod, Resource, Service, sweep_interned};
+use crate::kinds::{self, KindVisitor, Resource};
+use crate::objects::sweep_interned;
 use crate::render::{KindRenderer, RenderKind};
 use crate::server::{AppState, metrics_router, telemetry_router};
 use crate::telemetry::Telemetry;
@@ -15,7 +16,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tracing::info;
+use tracing::{info, warn};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -48,6 +49,12 @@ pub async fn run(
     let metrics_listener = bind(&config.host, config.port).await?;
     let telemetry_listener = bind(&config.telemetry_host, config.telemetry_port).await?;
 
+    for name in &config.unserved_resources {
+        warn!(
+            resource = %name,
+            "--resources names a kind kube-state-metrics serves and kubestate does not yet; it is left out"
+        );
+    }
     let mut tasks = tokio::task::JoinSet::new();
     let kinds: Vec<Arc<dyn RenderKind>> = config
         .resources
@@ -60,12 +67,7 @@ pub async fn run(
                 sync: &sync,
                 tasks: &mut tasks,
             };
-            match resource {
-                Resource::Deployments => start.kind::<Deployment>(),
-                Resource::Nodes => start.kind::<Node>(),
-                Resource::Pods => start.kind::<Pod>(),
-                Resource::Services => start.kind::<Service>(),
-            }
+            kinds::visit(resource, start)
         })
         .collect();
     // Relists sweep unused interned strings too; this catches the slow
@@ -116,8 +118,8 @@ pub async fn run(
     }
 }
 
-/// What starting a kind needs; `kind::<T>()` creates its store, spawns its
-/// watchers and returns its renderer.
+/// What starting a kind needs; visiting its decode type creates its store,
+/// spawns its watchers and returns its renderer.
 struct Start<'a> {
     client: &'a kube::Client,
     config: &'a Config,
@@ -126,8 +128,10 @@ struct Start<'a> {
     tasks: &'a mut tokio::task::JoinSet<()>,
 }
 
-impl Start<'_> {
-    fn kind<T: Families>(self) -> Arc<dyn RenderKind> {
+impl KindVisitor for Start<'_> {
+    type Output = Arc<dyn RenderKind>;
+
+    fn visit<T: Families>(self) -> Arc<dyn RenderKind> {
         let resource = T::RESOURCE;
         let store = Arc::new(Store::<T>::default());
         let scopes = scopes(self.config, resource);

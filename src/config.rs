@@ -5,6 +5,7 @@
 //! (exit status 2, like clap's own usage errors).
 
 use crate::families::FamilyFilter;
+use crate::kinds::NOT_SERVED;
 use crate::objects::{Allowlist, Exposure, Resource};
 use crate::shard::Shard;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -42,8 +43,9 @@ pub struct ExporterArgs {
     /// Override the API server URL of the kubeconfig.
     #[arg(long)]
     pub apiserver: Option<String>,
-    /// Kinds to watch, comma-separated.
-    #[arg(long, default_value = "deployments,nodes,pods,services")]
+    /// Kinds to watch, comma-separated; empty means the kinds
+    /// kube-state-metrics watches by default that kubestate serves.
+    #[arg(long, default_value = "")]
     pub resources: String,
     /// Namespaces to watch, comma-separated; empty means all.
     #[arg(long, default_value = "")]
@@ -170,6 +172,9 @@ pub struct Config {
     pub kubeconfig: Option<PathBuf>,
     pub apiserver: Option<http::Uri>,
     pub resources: Vec<Resource>,
+    /// Names in `--resources` that kube-state-metrics serves and kubestate
+    /// does not: logged once at start.
+    pub unserved_resources: Vec<String>,
     pub namespaces: Vec<String>,
     pub namespaces_denylist: Vec<String>,
     pub use_apiserver_cache: bool,
@@ -185,7 +190,7 @@ pub struct Config {
 
 impl ExporterArgs {
     pub fn validate(&self) -> Result<Config, ConfigError> {
-        let resources = parse_resources(&self.resources)?;
+        let (resources, unserved_resources) = parse_resources(&self.resources)?;
         let namespaces = comma_list(&self.namespaces);
         let namespaces_denylist = comma_list(&self.namespaces_denylist);
         if !namespaces.is_empty() && !namespaces_denylist.is_empty() {
@@ -246,6 +251,7 @@ impl ExporterArgs {
             kubeconfig: self.kubeconfig.clone(),
             apiserver,
             resources,
+            unserved_resources,
             namespaces,
             namespaces_denylist,
             use_apiserver_cache: self.use_apiserver_cache,
@@ -331,16 +337,33 @@ fn comma_list(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn parse_resources(text: &str) -> Result<Vec<Resource>, ConfigError> {
+/// The kinds to watch, sorted, and the names kube-state-metrics knows but
+/// kubestate does not serve (warned about, not an error).
+fn parse_resources(text: &str) -> Result<(Vec<Resource>, Vec<String>), ConfigError> {
+    let names = comma_list(text);
+    if names.is_empty() {
+        return Ok((Resource::defaults().collect(), Vec::new()));
+    }
     let mut resources = Vec::new();
-    for name in comma_list(text) {
-        let resource = Resource::from_plural(&name).ok_or_else(|| ConfigError {
-            flag: "resources",
-            reason: format!(
-                "unknown resource {name:?} (known: {})",
-                Resource::ALL.map(Resource::plural).join(", ")
-            ),
-        })?;
+    let mut unserved = Vec::new();
+    for name in names {
+        let Some(resource) = Resource::from_plural(&name) else {
+            if NOT_SERVED.contains(&name.as_str()) {
+                unserved.push(name);
+                continue;
+            }
+            return Err(ConfigError {
+                flag: "resources",
+                reason: format!(
+                    "unknown resource {name:?} (served: {})",
+                    Resource::ALL
+                        .iter()
+                        .map(|r| r.plural())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        };
         if !resources.contains(&resource) {
             resources.push(resource);
         }
@@ -348,11 +371,11 @@ fn parse_resources(text: &str) -> Result<Vec<Resource>, ConfigError> {
     if resources.is_empty() {
         return Err(ConfigError {
             flag: "resources",
-            reason: "names no resource".into(),
+            reason: "names no resource kubestate serves".into(),
         });
     }
     resources.sort();
-    Ok(resources)
+    Ok((resources, unserved))
 }
 
 fn is_dns_label(name: &str) -> bool {
@@ -386,7 +409,7 @@ mod tests {
     #[test]
     fn defaults_watch_all_four_kinds() {
         let config = args(&[]).validate().unwrap();
-        assert_eq!(config.resources, Resource::ALL);
+        assert_eq!(config.resources, Resource::defaults().collect::<Vec<_>>());
         assert!(config.namespaces.is_empty());
         assert_eq!((config.port, config.telemetry_port), (8080, 8081));
     }
@@ -395,10 +418,13 @@ mod tests {
     fn bad_values_name_their_flag() {
         let cases: &[(&[&str], &str)] = &[
             (
-                &["--resources=pods,secrets"],
-                "--resources: unknown resource \"secrets\"",
+                &["--resources=pods,podz"],
+                "--resources: unknown resource \"podz\"",
             ),
-            (&["--resources="], "--resources: names no resource"),
+            (
+                &["--resources=secrets"],
+                "--resources: names no resource kubestate serves",
+            ),
             (
                 &["--shard=2", "--total-shards=2"],
                 "--shard: 2 is not below --total-shards 2",
@@ -491,5 +517,14 @@ mod tests {
             .validate()
             .unwrap();
         assert_eq!(config.resources, [Resource::Pods, Resource::Services]);
+    }
+
+    #[test]
+    fn resources_kube_state_metrics_serves_are_kept_aside_for_a_warning() {
+        let config = args(&["--resources=pods,secrets,configmaps"])
+            .validate()
+            .unwrap();
+        assert_eq!(config.resources, [Resource::Pods]);
+        assert_eq!(config.unserved_resources, ["secrets", "configmaps"]);
     }
 }

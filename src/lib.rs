@@ -3,6 +3,7 @@
 //! The modules follow the data flow:
 //! API server → [`watch`] → [`objects`] (decoded) → [`cache`] → on scrape
 //! [`render`] ([`families`] into [`exposition`] formats) → [`server`].
+//! [`kinds`] registers each kind once for all of them.
 
 pub mod app;
 pub mod cache;
@@ -10,6 +11,7 @@ pub mod client;
 pub mod config;
 pub mod exposition;
 pub mod families;
+pub mod kinds;
 pub mod objects;
 pub mod render;
 pub mod server;

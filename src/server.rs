@@ -71,7 +71,8 @@ fn selection(query: &MetricsQuery) -> Result<Vec<Resource>, String> {
     let included = parse(&query.resources)?;
     let excluded = parse(&query.exclude_resources)?.unwrap_or_default();
     Ok(Resource::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|r| included.as_ref().is_none_or(|inc| inc.contains(r)))
         .filter(|r| !excluded.contains(r))
         .collect())

@@ -157,9 +157,7 @@ impl Telemetry {
             scrape_bytes.clone(),
         );
         registry.register_collector(Box::new(ProcessCollector));
-        // Every enabled resource shows up from the start, at zero, so alerts
-        // on rates and on `== 0` see the series before the first event.
-        let telemetry = Telemetry {
+        Telemetry {
             registry,
             list_total,
             watch_total,
@@ -169,22 +167,20 @@ impl Telemetry {
             decode_errors_total,
             scrape_duration_seconds,
             scrape_bytes,
-        };
-        for resource in Resource::ALL {
-            for result in ["success", "error"] {
-                let labels = CallLabels {
-                    resource: resource.plural(),
-                    result,
-                };
-                let _ = telemetry.list_total.get_or_create(&labels);
-                let _ = telemetry.watch_total.get_or_create(&labels);
-            }
         }
-        telemetry
     }
 
-    /// Registers the enabled resources' gauges at zero.
+    /// Registers an enabled resource's series at zero, so that alerts on
+    /// rates and on `== 0` see them before the first call or event.
     pub fn enable(&self, resource: Resource) {
+        for result in ["success", "error"] {
+            let labels = CallLabels {
+                resource: resource.plural(),
+                result,
+            };
+            let _ = self.list_total.get_or_create(&labels);
+            let _ = self.watch_total.get_or_create(&labels);
+        }
         let labels = ResourceLabels {
             resource: resource.plural(),
         };

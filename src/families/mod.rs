@@ -239,14 +239,20 @@ pub fn bool_value(b: bool) -> f64 {
     f64::from(u8::from(b))
 }
 
-/// The identity labels of an object, escaped once when it is stored so that
-/// rendering copies them as they are.
+/// The identity labels of an object (its kind's, from the registry),
+/// escaped once when it is stored so that rendering copies them as they are.
 pub fn render_identity<T: Object>(object: &T) -> Box<str> {
+    let meta = object.meta();
     let mut buf = Vec::new();
-    for (i, (name, value)) in object.identity().into_iter().enumerate() {
+    for (i, name) in T::RESOURCE.info().identity.iter().enumerate() {
         if i > 0 {
             buf.push(b',');
         }
+        let value: &str = match *name {
+            "namespace" => &meta.namespace,
+            "uid" => &meta.uid,
+            _ => &meta.name,
+        };
         buf.extend_from_slice(name.as_bytes());
         buf.extend_from_slice(b"=\"");
         write_label_value(&mut buf, value);
@@ -367,10 +373,88 @@ pub(crate) mod testing {
         lines
     }
 
+    /// Hand-written expected lines written without the kind's identity
+    /// labels (`kube_job_owner{owner_kind="CronJob",owner_name="x"} 1`,
+    /// `kube_job_created 1.6e+09`), completed with the object's identity
+    /// labels and sorted like `series_of`.
+    pub fn with_identity<T: Object>(object: &T, lines: &[&str]) -> Vec<String> {
+        let identity = render_identity(object);
+        let mut lines: Vec<String> = lines
+            .iter()
+            .map(|line| {
+                let name_end = line.find([' ', '{']).unwrap_or(line.len());
+                let (name, rest) = line.split_at(name_end);
+                match rest.strip_prefix('{') {
+                    Some(labels) if labels.starts_with('}') => {
+                        format!("{name}{{{identity}{labels}")
+                    }
+                    Some(labels) => format!("{name}{{{identity},{labels}"),
+                    None => format!("{name}{{{identity}}}{rest}"),
+                }
+            })
+            .collect();
+        lines.sort();
+        lines
+    }
+
     /// Sorts hand-written expected lines the same way.
     pub fn sorted(lines: &[&str]) -> Vec<String> {
         let mut lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
         lines.sort();
         lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render_identity;
+    use super::testing::with_identity;
+    use crate::objects::{Deployment, Node, Object, Pod, Service};
+
+    fn decode<T: Object>() -> T {
+        serde_json::from_str(r#"{"metadata":{"name":"web","namespace":"shop","uid":"u-1"}}"#)
+            .expect("decodes")
+    }
+
+    #[test]
+    fn identity_labels_follow_kube_state_metrics_per_kind() {
+        let cases = [
+            (
+                render_identity(&decode::<Deployment>()),
+                r#"namespace="shop",deployment="web""#,
+            ),
+            (render_identity(&decode::<Node>()), r#"node="web""#),
+            (
+                render_identity(&decode::<Pod>()),
+                r#"namespace="shop",pod="web",uid="u-1""#,
+            ),
+            (
+                render_identity(&decode::<Service>()),
+                r#"namespace="shop",service="web",uid="u-1""#,
+            ),
+        ];
+        for (identity, want) in cases {
+            assert_eq!(&*identity, want);
+        }
+    }
+
+    #[test]
+    fn expected_lines_gain_the_identity_in_front() {
+        let node = decode::<Node>();
+        assert_eq!(
+            with_identity(
+                &node,
+                &[
+                    "kube_node_created 1",
+                    "kube_node_info{kernel_version=\"6\"} 1",
+                    "kube_node_labels{} 1",
+                ]
+            ),
+            [
+                "kube_node_created{node=\"web\"} 1",
+                "kube_node_info{node=\"web\",kernel_version=\"6\"} 1",
+                "kube_node_labels{node=\"web\"} 1",
+            ]
+        );
     }
 }

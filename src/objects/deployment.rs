@@ -1,7 +1,7 @@
 //! The fields of a Deployment that the deployment families read.
 
 use super::meta::{Condition, Meta};
-use super::{Object, Resource, Str};
+use super::{Object, Str};
 use serde::{Deserialize, Deserializer};
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -70,20 +70,11 @@ pub struct DeploymentStatus {
 }
 
 impl Object for Deployment {
-    const RESOURCE: Resource = Resource::Deployments;
-
     fn meta(&self) -> &Meta {
         &self.metadata
     }
 
     fn meta_mut(&mut self) -> &mut Meta {
         &mut self.metadata
-    }
-
-    fn identity(&self) -> Vec<(&'static str, &str)> {
-        vec![
-            ("namespace", &self.metadata.namespace),
-            ("deployment", &self.metadata.name),
-        ]
     }
 }

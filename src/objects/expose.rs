@@ -107,7 +107,7 @@ impl Allowlist {
             }
         }
         if let Some(keys) = every {
-            kinds = Resource::ALL.map(|r| (r, keys.clone())).into();
+            kinds = Resource::ALL.iter().map(|&r| (r, keys.clone())).collect();
         }
         Ok(Allowlist { kinds })
     }
@@ -115,7 +115,7 @@ impl Allowlist {
     /// Everything of every kind (tests, and `*=[*]`).
     pub fn all() -> Allowlist {
         Allowlist {
-            kinds: Resource::ALL.map(|r| (r, Keys::All)).into(),
+            kinds: Resource::ALL.iter().map(|&r| (r, Keys::All)).collect(),
         }
     }
 

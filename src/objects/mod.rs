@@ -30,71 +30,14 @@ pub use service::Service;
 pub use strings::{Str, sweep_interned};
 pub use wire::{DecodeError, Wire};
 
+pub use crate::kinds::{Registered, Resource};
+
 use std::fmt;
 
-/// The four kinds kubestate watches, in the order their families are served.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Resource {
-    Deployments,
-    Nodes,
-    Pods,
-    Services,
-}
-
-impl Resource {
-    pub const ALL: [Resource; 4] = [
-        Resource::Deployments,
-        Resource::Nodes,
-        Resource::Pods,
-        Resource::Services,
-    ];
-
-    /// The plural name used in API paths, flags and the `resource` label.
-    pub fn plural(self) -> &'static str {
-        match self {
-            Resource::Deployments => "deployments",
-            Resource::Nodes => "nodes",
-            Resource::Pods => "pods",
-            Resource::Services => "services",
-        }
-    }
-
-    pub fn kind(self) -> &'static str {
-        match self {
-            Resource::Deployments => "Deployment",
-            Resource::Nodes => "Node",
-            Resource::Pods => "Pod",
-            Resource::Services => "Service",
-        }
-    }
-
-    pub fn group(self) -> &'static str {
-        match self {
-            Resource::Deployments => "apps",
-            _ => "",
-        }
-    }
-
-    /// Nodes are cluster-scoped: namespace filters never apply to them.
-    pub fn namespaced(self) -> bool {
-        self != Resource::Nodes
-    }
-
-    pub fn from_plural(name: &str) -> Option<Resource> {
-        Resource::ALL.into_iter().find(|r| r.plural() == name)
-    }
-}
-
-impl fmt::Display for Resource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.plural())
-    }
-}
-
 /// A decoded object of one kind: what the cache stores and families read.
-pub trait Object: serde::de::DeserializeOwned + Clone + fmt::Debug + Send + Sync + 'static {
-    const RESOURCE: Resource;
-
+pub trait Object:
+    Registered + serde::de::DeserializeOwned + Clone + fmt::Debug + Send + Sync + 'static
+{
     fn meta(&self) -> &Meta;
 
     fn meta_mut(&mut self) -> &mut Meta;
@@ -104,8 +47,4 @@ pub trait Object: serde::de::DeserializeOwned + Clone + fmt::Debug + Send + Sync
     fn prune(&mut self, exposure: &Exposure) {
         self.meta_mut().expose(Self::RESOURCE, exposure);
     }
-
-    /// The identity labels every family of this kind starts with, in order
-    /// (`namespace, pod, uid` for pods; see metrics.md 1.0).
-    fn identity(&self) -> Vec<(&'static str, &str)>;
 }

@@ -3,7 +3,7 @@
 use super::expose::Exposure;
 use super::meta::{Condition, Meta};
 use super::quantity::ResourceList;
-use super::{Object, Resource, Str};
+use super::{Object, Registered, Str};
 use serde::Deserialize;
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -94,17 +94,11 @@ impl Object for Node {
         self.metadata.expose(Self::RESOURCE, exposure);
     }
 
-    const RESOURCE: Resource = Resource::Nodes;
-
     fn meta(&self) -> &Meta {
         &self.metadata
     }
 
     fn meta_mut(&mut self) -> &mut Meta {
         &mut self.metadata
-    }
-
-    fn identity(&self) -> Vec<(&'static str, &str)> {
-        vec![("node", &self.metadata.name)]
     }
 }

@@ -4,7 +4,7 @@ use super::expose::{Exposed, Exposure, RawMap, prometheus_pairs};
 use super::meta::{Condition, Meta, deserialize_map};
 use super::quantity::ResourceList;
 use super::time::deserialize_timestamp;
-use super::{Object, Resource, Str};
+use super::{Object, Registered, Str};
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Deserializer};
 
@@ -243,22 +243,12 @@ impl Object for Pod {
         }
     }
 
-    const RESOURCE: Resource = Resource::Pods;
-
     fn meta(&self) -> &Meta {
         &self.metadata
     }
 
     fn meta_mut(&mut self) -> &mut Meta {
         &mut self.metadata
-    }
-
-    fn identity(&self) -> Vec<(&'static str, &str)> {
-        vec![
-            ("namespace", &self.metadata.namespace),
-            ("pod", &self.metadata.name),
-            ("uid", &self.metadata.uid),
-        ]
     }
 }
 

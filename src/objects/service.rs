@@ -1,7 +1,7 @@
 //! The fields of a Service that the service families read.
 
 use super::meta::Meta;
-use super::{Object, Resource, Str};
+use super::{Object, Str};
 use serde::Deserialize;
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -47,21 +47,11 @@ pub struct LoadBalancerIngress {
 }
 
 impl Object for Service {
-    const RESOURCE: Resource = Resource::Services;
-
     fn meta(&self) -> &Meta {
         &self.metadata
     }
 
     fn meta_mut(&mut self) -> &mut Meta {
         &mut self.metadata
-    }
-
-    fn identity(&self) -> Vec<(&'static str, &str)> {
-        vec![
-            ("namespace", &self.metadata.namespace),
-            ("service", &self.metadata.name),
-            ("uid", &self.metadata.uid),
-        ]
     }
 }

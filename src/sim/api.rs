@@ -1,6 +1,7 @@
 //! The Kubernetes API endpoints: discovery, version, list (with paging),
 //! watch (with replay, bookmarks and the 410 forms) and single-object GET.
 
+use crate::kinds::Resource;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -21,8 +22,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::Inner;
 use super::status::{Details, Status};
 use super::store::{
-    Kind, ListSource, NsFilter, WatchFrom, WatchStart, bookmark_line, range_from, watch_line,
-    with_kind,
+    ListSource, NsFilter, WatchFrom, WatchStart, bookmark_line, range_from, watch_line, with_kind,
 };
 
 /// How often an idle watch with allowWatchBookmarks gets a BOOKMARK. The
@@ -41,16 +41,23 @@ pub(crate) fn router(inner: Shared) -> Router {
         .route("/api", get(discovery_api))
         .route("/apis", get(discovery_apis))
         .route("/api/v1", get(discovery_core_v1))
-        .route("/apis/apps/v1", get(discovery_apps_v1))
+        .route("/apis/{group}/{version}", get(discovery_group))
         .route("/api/v1/{plural}", get(core_all))
         .route("/api/v1/{plural}/{name}", get(core_cluster_get))
         .route("/api/v1/namespaces/{ns}/{plural}", get(core_ns))
         .route("/api/v1/namespaces/{ns}/{plural}/{name}", get(core_ns_get))
-        .route("/apis/apps/v1/{plural}", get(apps_all))
-        .route("/apis/apps/v1/namespaces/{ns}/{plural}", get(apps_ns))
+        .route("/apis/{group}/{version}/{plural}", get(group_all))
         .route(
-            "/apis/apps/v1/namespaces/{ns}/{plural}/{name}",
-            get(apps_ns_get),
+            "/apis/{group}/{version}/{plural}/{name}",
+            get(group_cluster_get),
+        )
+        .route(
+            "/apis/{group}/{version}/namespaces/{ns}/{plural}",
+            get(group_ns),
+        )
+        .route(
+            "/apis/{group}/{version}/namespaces/{ns}/{plural}/{name}",
+            get(group_ns_get),
         )
         .fallback(fallback)
         .with_state(inner)
@@ -123,37 +130,80 @@ async fn discovery_api(State(inner): State<Shared>, headers: HeaderMap) -> Respo
     )
 }
 
+/// The API groups of the registry's kinds, each at the one version served.
 async fn discovery_apis(State(inner): State<Shared>) -> Response {
+    let mut groups: Vec<&str> = Resource::ALL
+        .iter()
+        .filter(|k| !k.group().is_empty())
+        .map(|k| k.api_version())
+        .collect();
+    groups.sort();
+    groups.dedup();
+    let groups: Vec<serde_json::Value> = groups
+        .into_iter()
+        .map(|group_version| {
+            let (group, version) = group_version.split_once('/').unwrap_or(("", group_version));
+            let version = serde_json::json!({"groupVersion": group_version, "version": version});
+            serde_json::json!({"name": group, "versions": [version], "preferredVersion": version})
+        })
+        .collect();
     static_doc(
         &inner,
-        r#"{"kind":"APIGroupList","apiVersion":"v1","groups":[{"name":"apps","versions":[{"groupVersion":"apps/v1","version":"v1"}],"preferredVersion":{"groupVersion":"apps/v1","version":"v1"}}]}"#
+        serde_json::json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
             .to_string(),
     )
 }
 
 async fn discovery_core_v1(State(inner): State<Shared>) -> Response {
-    static_doc(
-        &inner,
-        r#"{"kind":"APIResourceList","groupVersion":"v1","resources":[{"name":"nodes","singularName":"","namespaced":false,"kind":"Node","verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["no"],"storageVersionHash":"XwShjMxG9Fs="},{"name":"pods","singularName":"","namespaced":true,"kind":"Pod","verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["po"],"categories":["all"],"storageVersionHash":"xPOwRZ+Yhw8="},{"name":"services","singularName":"","namespaced":true,"kind":"Service","verbs":["create","delete","get","list","patch","update","watch"],"shortNames":["svc"],"categories":["all"],"storageVersionHash":"0/CO1lhkEBI="}]}"#
-            .to_string(),
-    )
+    static_doc(&inner, resource_list("v1"))
 }
 
-async fn discovery_apps_v1(State(inner): State<Shared>) -> Response {
-    static_doc(
-        &inner,
-        r#"{"kind":"APIResourceList","apiVersion":"v1","groupVersion":"apps/v1","resources":[{"name":"deployments","singularName":"","namespaced":true,"kind":"Deployment","verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["deploy"],"categories":["all"],"storageVersionHash":"8aSe+NMegvE="}]}"#
-            .to_string(),
-    )
+async fn discovery_group(
+    State(inner): State<Shared>,
+    Path((group, version)): Path<(String, String)>,
+) -> Response {
+    let group_version = format!("{group}/{version}");
+    if !Resource::ALL
+        .iter()
+        .any(|k| k.api_version() == group_version)
+    {
+        return Status::no_route().into_response();
+    }
+    static_doc(&inner, resource_list(&group_version))
 }
 
-/// Resolves a path's plural within an API group; `None` means 404.
-fn resolve(group: &str, plural: &str, namespaced_path: bool) -> Option<Kind> {
-    Kind::from_plural(plural).filter(|k| k.group() == group && (k.namespaced() || !namespaced_path))
+/// The APIResourceList of one group version, shaped like the captures'.
+fn resource_list(group_version: &str) -> String {
+    let resources: Vec<serde_json::Value> = Resource::ALL
+        .iter()
+        .filter(|k| k.api_version() == group_version)
+        .map(|k| {
+            serde_json::json!({
+                "name": k.plural(),
+                "singularName": "",
+                "namespaced": k.namespaced(),
+                "kind": k.kind(),
+                "verbs": ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "kind": "APIResourceList",
+        "apiVersion": "v1",
+        "groupVersion": group_version,
+        "resources": resources,
+    })
+    .to_string()
+}
+
+/// Resolves a path's plural within an API group version; `None` means 404.
+fn resolve(api_version: &str, plural: &str, namespaced_path: bool) -> Option<Resource> {
+    Resource::from_plural(plural)
+        .filter(|k| k.api_version() == api_version && (k.namespaced() || !namespaced_path))
 }
 
 async fn core_all(State(inner): State<Shared>, Path(plural): Path<String>, q: Params) -> Response {
-    collection(inner, "", &plural, None, q.0).await
+    collection(inner, "v1", &plural, None, q.0).await
 }
 
 async fn core_ns(
@@ -161,47 +211,70 @@ async fn core_ns(
     Path((ns, plural)): Path<(String, String)>,
     q: Params,
 ) -> Response {
-    collection(inner, "", &plural, Some(ns), q.0).await
+    collection(inner, "v1", &plural, Some(ns), q.0).await
 }
 
-async fn apps_all(State(inner): State<Shared>, Path(plural): Path<String>, q: Params) -> Response {
-    collection(inner, "apps", &plural, None, q.0).await
-}
-
-async fn apps_ns(
+async fn group_all(
     State(inner): State<Shared>,
-    Path((ns, plural)): Path<(String, String)>,
+    Path((group, version, plural)): Path<(String, String, String)>,
     q: Params,
 ) -> Response {
-    collection(inner, "apps", &plural, Some(ns), q.0).await
+    collection(inner, &format!("{group}/{version}"), &plural, None, q.0).await
+}
+
+async fn group_ns(
+    State(inner): State<Shared>,
+    Path((group, version, ns, plural)): Path<(String, String, String, String)>,
+    q: Params,
+) -> Response {
+    collection(inner, &format!("{group}/{version}"), &plural, Some(ns), q.0).await
 }
 
 async fn core_cluster_get(
     State(inner): State<Shared>,
     Path((plural, name)): Path<(String, String)>,
 ) -> Response {
-    single(&inner, "", &plural, None, &name)
+    single(&inner, "v1", &plural, None, &name)
 }
 
 async fn core_ns_get(
     State(inner): State<Shared>,
     Path((ns, plural, name)): Path<(String, String, String)>,
 ) -> Response {
-    single(&inner, "", &plural, Some(&ns), &name)
+    single(&inner, "v1", &plural, Some(&ns), &name)
 }
 
-async fn apps_ns_get(
+async fn group_cluster_get(
     State(inner): State<Shared>,
-    Path((ns, plural, name)): Path<(String, String, String)>,
+    Path((group, version, plural, name)): Path<(String, String, String, String)>,
 ) -> Response {
-    single(&inner, "apps", &plural, Some(&ns), &name)
+    single(&inner, &format!("{group}/{version}"), &plural, None, &name)
 }
 
-fn single(inner: &Inner, group: &str, plural: &str, ns: Option<&str>, name: &str) -> Response {
+async fn group_ns_get(
+    State(inner): State<Shared>,
+    Path((group, version, ns, plural, name)): Path<(String, String, String, String, String)>,
+) -> Response {
+    single(
+        &inner,
+        &format!("{group}/{version}"),
+        &plural,
+        Some(&ns),
+        &name,
+    )
+}
+
+fn single(
+    inner: &Inner,
+    api_version: &str,
+    plural: &str,
+    ns: Option<&str>,
+    name: &str,
+) -> Response {
     if inner.unavailable() {
         return Status::unavailable().into_response();
     }
-    let Some(kind) = resolve(group, plural, ns.is_some()) else {
+    let Some(kind) = resolve(api_version, plural, ns.is_some()) else {
         return Status::no_route().into_response();
     };
     if ns.is_none() && kind.namespaced() {
@@ -223,7 +296,7 @@ fn is_true(v: Option<&String>) -> bool {
 
 async fn collection(
     inner: Shared,
-    group: &str,
+    api_version: &str,
     plural: &str,
     ns: Option<String>,
     q: HashMap<String, String>,
@@ -231,7 +304,7 @@ async fn collection(
     if inner.unavailable() {
         return Status::unavailable().into_response();
     }
-    let Some(kind) = resolve(group, plural, ns.is_some()) else {
+    let Some(kind) = resolve(api_version, plural, ns.is_some()) else {
         return Status::no_route().into_response();
     };
     let watch = is_true(q.get("watch"));
@@ -376,7 +449,7 @@ fn base64url_decode(s: &str) -> Option<Vec<u8>> {
 
 fn list_response(
     inner: &Inner,
-    kind: Kind,
+    kind: Resource,
     filter: &NsFilter,
     q: &HashMap<String, String>,
 ) -> Response {
@@ -433,7 +506,7 @@ fn list_response(
 
 fn render_list(
     inner: &Inner,
-    kind: Kind,
+    kind: Resource,
     filter: &NsFilter,
     source: &ListSource,
     start: Option<&str>,
@@ -485,7 +558,7 @@ fn render_list(
     body.extend_from_slice(
         format!(
             "{{\"kind\":\"{}List\",\"apiVersion\":\"{}\",\"metadata\":{meta},\"items\":[",
-            kind.name(),
+            kind.kind(),
             kind.api_version()
         )
         .as_bytes(),
@@ -499,7 +572,7 @@ fn render_list(
 
 fn watch_response(
     inner: Shared,
-    kind: Kind,
+    kind: Resource,
     filter: NsFilter,
     q: &HashMap<String, String>,
 ) -> Response {
@@ -561,7 +634,7 @@ fn error_line(status: &Status) -> Bytes {
 
 async fn run_watch(
     inner: Shared,
-    kind: Kind,
+    kind: Resource,
     filter: NsFilter,
     start: WatchStart,
     bookmarks: bool,

@@ -2,6 +2,7 @@
 //! pods crash and recover, pods get replaced, deployments scale (with the
 //! controller catching up one tick later), nodes flap. Counts stay stable.
 
+use crate::kinds::Resource;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{
     ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, Node,
@@ -12,7 +13,7 @@ use serde::de::DeserializeOwned;
 use super::builders::time;
 use super::generate::put;
 use super::rng::Rng;
-use super::store::{Kind, Store, now_unix};
+use super::store::{Store, now_unix};
 
 pub(crate) struct Churner {
     rng: Rng,
@@ -22,7 +23,7 @@ pub(crate) struct Churner {
 
 /// A random object of a kind, decoded; `None` if there is none or it is
 /// one of the injected malformed objects.
-fn pick<T: DeserializeOwned>(store: &Store, rng: &mut Rng, kind: Kind) -> Option<T> {
+fn pick<T: DeserializeOwned>(store: &Store, rng: &mut Rng, kind: Resource) -> Option<T> {
     let objects = store.objects(kind);
     if objects.is_empty() {
         return None;
@@ -53,7 +54,7 @@ impl Churner {
     }
 
     fn restart_container(&mut self, store: &Store) {
-        let Some(mut pod) = pick::<Pod>(store, &mut self.rng, Kind::Pod) else {
+        let Some(mut pod) = pick::<Pod>(store, &mut self.rng, Resource::Pods) else {
             return;
         };
         let now = now_unix();
@@ -84,11 +85,11 @@ impl Churner {
             ..Default::default()
         });
         cs.state = Some(running(now));
-        put(store, Kind::Pod, &pod);
+        put(store, &pod);
     }
 
     fn crash_or_recover(&mut self, store: &Store) {
-        let Some(mut pod) = pick::<Pod>(store, &mut self.rng, Kind::Pod) else {
+        let Some(mut pod) = pick::<Pod>(store, &mut self.rng, Resource::Pods) else {
             return;
         };
         let now = now_unix();
@@ -147,13 +148,13 @@ impl Churner {
                 cond.last_transition_time = Some(time(now));
             }
         }
-        put(store, Kind::Pod, &pod);
+        put(store, &pod);
     }
 
     /// Deletes a ReplicaSet-owned pod and creates its replacement (new name
     /// and uid, fresh running containers), as the controller would.
     fn replace_pod(&mut self, store: &Store) {
-        let Some(mut pod) = pick::<Pod>(store, &mut self.rng, Kind::Pod) else {
+        let Some(mut pod) = pick::<Pod>(store, &mut self.rng, Resource::Pods) else {
             return;
         };
         let Some(prefix) = pod.metadata.generate_name.clone() else {
@@ -163,7 +164,7 @@ impl Churner {
         else {
             return;
         };
-        if store.delete(Kind::Pod, &ns, &name).is_none() {
+        if store.delete(Resource::Pods, &ns, &name).is_none() {
             return;
         }
         let now = now_unix();
@@ -186,11 +187,11 @@ impl Churner {
                 cond.last_transition_time = Some(time(now));
             }
         }
-        put(store, Kind::Pod, &pod);
+        put(store, &pod);
     }
 
     fn scale_deployment(&mut self, store: &Store) {
-        let Some(mut d) = pick::<Deployment>(store, &mut self.rng, Kind::Deployment) else {
+        let Some(mut d) = pick::<Deployment>(store, &mut self.rng, Resource::Deployments) else {
             return;
         };
         let up = self.rng.chance(50);
@@ -206,13 +207,13 @@ impl Churner {
         if let (Some(ns), Some(name)) = (d.metadata.namespace.clone(), d.metadata.name.clone()) {
             self.pending.push((ns, name));
         }
-        put(store, Kind::Deployment, &d);
+        put(store, &d);
     }
 
     /// The deployment controller observing last tick's scale-ups.
     fn catch_up(&mut self, store: &Store) {
         for (ns, name) in std::mem::take(&mut self.pending) {
-            let Some(obj) = store.get(Kind::Deployment, &ns, &name) else {
+            let Some(obj) = store.get(Resource::Deployments, &ns, &name) else {
                 continue;
             };
             let Ok(mut d) = serde_json::from_slice::<Deployment>(&obj.body) else {
@@ -227,12 +228,12 @@ impl Churner {
             status.ready_replicas = Some(replicas);
             status.available_replicas = Some(replicas);
             status.unavailable_replicas = None;
-            put(store, Kind::Deployment, &d);
+            put(store, &d);
         }
     }
 
     fn flip_node(&mut self, store: &Store) {
-        let Some(mut node) = pick::<Node>(store, &mut self.rng, Kind::Node) else {
+        let Some(mut node) = pick::<Node>(store, &mut self.rng, Resource::Nodes) else {
             return;
         };
         let now = now_unix();
@@ -264,7 +265,7 @@ impl Churner {
         );
         cond.last_transition_time = Some(time(now));
         cond.last_heartbeat_time = Some(time(now));
-        put(store, Kind::Node, &node);
+        put(store, &node);
     }
 }
 
@@ -295,18 +296,18 @@ mod tests {
                 churn_interval: None,
             },
         );
-        let before: Vec<usize> = Kind::ALL.iter().map(|k| store.count(*k)).collect();
+        let before: Vec<usize> = Resource::ALL.iter().map(|k| store.count(*k)).collect();
         let rv = store.current_rv();
         let mut churner = Churner::new(3);
         for _ in 0..50 {
             churner.tick(&store);
         }
-        let after: Vec<usize> = Kind::ALL.iter().map(|k| store.count(*k)).collect();
+        let after: Vec<usize> = Resource::ALL.iter().map(|k| store.count(*k)).collect();
         assert_eq!(before, after);
         assert!(store.current_rv() > rv + 50);
         // Every key still parses back to its namespace.
-        for (k, _) in store.objects(Kind::Pod).iter() {
-            assert!(!key_namespace(Kind::Pod, k).is_empty());
+        for (k, _) in store.objects(Resource::Pods).iter() {
+            assert!(!key_namespace(Resource::Pods, k).is_empty());
         }
     }
 }

@@ -2,6 +2,7 @@
 //! closing watches, simulated restarts, fault and malformed-object
 //! injection, churn on/off.
 
+use crate::kinds::Resource;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -17,7 +18,7 @@ use serde_json::{Value, json};
 
 use super::Inner;
 use super::status::Status;
-use super::store::{Kind, with_kind};
+use super::store::with_kind;
 
 /// How long `/sim/restart` keeps the API answering 503.
 const RESTART_OUTAGE: Duration = Duration::from_secs(2);
@@ -65,7 +66,7 @@ async fn put_object(State(inner): State<Shared>, body: Bytes) -> Response {
         .get("kind")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let Some(kind) = Kind::from_name(kind_name) else {
+    let Some(kind) = Resource::from_kind(kind_name) else {
         return Status::bad_request(format!(
             "kind must be one of Pod, Node, Service, Deployment, not {kind_name:?}"
         ))
@@ -92,7 +93,7 @@ async fn delete_object(
     State(inner): State<Shared>,
     Path((plural, ns, name)): Path<(String, String, String)>,
 ) -> Response {
-    let Some(kind) = Kind::from_plural(&plural) else {
+    let Some(kind) = Resource::from_plural(&plural) else {
         return Status::no_route().into_response();
     };
     // `_` stands for "no namespace" (nodes).
@@ -104,7 +105,7 @@ async fn delete_object(
 }
 
 async fn list_objects(State(inner): State<Shared>, Path(plural): Path<String>) -> Response {
-    let Some(kind) = Kind::from_plural(&plural) else {
+    let Some(kind) = Resource::from_plural(&plural) else {
         return Status::no_route().into_response();
     };
     let objects = inner.store.objects(kind);
@@ -174,7 +175,7 @@ async fn faults(State(inner): State<Shared>, body: Bytes) -> Response {
         Ok(r) => r,
         Err(msg) => return Status::bad_request(msg).into_response(),
     };
-    let Some(kind) = Kind::from_plural(&req.resource) else {
+    let Some(kind) = Resource::from_plural(&req.resource) else {
         return Status::bad_request(format!("unknown resource {:?}", req.resource)).into_response();
     };
     if let Some(Some(code)) = req.status
@@ -211,7 +212,7 @@ async fn malformed(State(inner): State<Shared>, body: Bytes) -> Response {
         Ok(r) => r,
         Err(msg) => return Status::bad_request(msg).into_response(),
     };
-    let Some(kind) = Kind::from_plural(&req.resource) else {
+    let Some(kind) = Resource::from_plural(&req.resource) else {
         return Status::bad_request(format!("unknown resource {:?}", req.resource)).into_response();
     };
     let n = inner.malformed_seq.fetch_add(1, Ordering::Relaxed) + 1;
@@ -219,10 +220,13 @@ async fn malformed(State(inner): State<Shared>, body: Bytes) -> Response {
     // Valid JSON and valid identity, but a wrong type in a field the
     // exporter reads, so decoding the object as its kind fails.
     let wrong = match kind {
-        Kind::Pod => json!({"spec": {"containers": "oops"}, "status": {"phase": "Running"}}),
-        Kind::Node => json!({"spec": {}, "status": {"capacity": "lots"}}),
-        Kind::Service => json!({"spec": {"ports": "many", "type": "ClusterIP"}, "status": {}}),
-        Kind::Deployment => json!({"spec": {"replicas": "three"}, "status": {}}),
+        Resource::Pods => json!({"spec": {"containers": "oops"}, "status": {"phase": "Running"}}),
+        Resource::Nodes => json!({"spec": {}, "status": {"capacity": "lots"}}),
+        Resource::Services => json!({"spec": {"ports": "many", "type": "ClusterIP"}, "status": {}}),
+        Resource::Deployments => json!({"spec": {"replicas": "three"}, "status": {}}),
+        // Every other kind's decode type reads a spec or status object.
+        #[allow(unreachable_patterns)]
+        _ => json!({"spec": "malformed", "status": "malformed"}),
     };
     let mut value = json!({"metadata": {"name": name, "namespace": "default"}});
     if let (Some(obj), Some(extra)) = (value.as_object_mut(), wrong.as_object()) {

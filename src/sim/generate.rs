@@ -6,12 +6,13 @@
 //! init containers, sidecars, waiting/terminated/OOMKilled states, PVCs,
 //! DRA claims, overhead; services of every type.
 
+use crate::kinds::Resource;
 use serde::Serialize;
 
 use super::SimConfig;
 use super::builders::{self, ContainerBuilder, PodBuilder};
 use super::rng::Rng;
-use super::store::{Kind, Store};
+use super::store::Store;
 
 /// Base time of the generated cluster (2026-01-01T00:00:00Z): a fixed
 /// instant keeps the whole cluster, timestamps included, a function of the
@@ -49,14 +50,21 @@ const APPS: [&str; 16] = [
     "scheduler",
 ];
 
-/// Serializes a k8s-openapi object and stores it (a fresh uid and
-/// resourceVersion are assigned when absent).
-pub(crate) fn put<T: Serialize>(store: &Store, kind: Kind, obj: &T) {
+/// Serializes a k8s-openapi object and stores it under its kind (a fresh
+/// uid and resourceVersion are assigned when absent).
+pub(crate) fn put<T: k8s_openapi::Resource + Serialize>(store: &Store, obj: &T) {
+    let Some(kind) = Resource::from_plural(T::URL_PATH_SEGMENT) else {
+        tracing::warn!(
+            kind = T::KIND,
+            "simulator cannot store a kind the registry lacks"
+        );
+        return;
+    };
     let result = serde_json::to_value(obj)
         .map_err(super::store::StoreError::from)
         .and_then(|v| store.upsert(kind, v));
     if let Err(e) = result {
-        tracing::warn!(kind = kind.name(), error = %e, "simulator could not store a generated object");
+        tracing::warn!(kind = kind.kind(), error = %e, "simulator could not store a generated object");
     }
 }
 
@@ -302,7 +310,7 @@ fn make_nodes(store: &Store, rng: &mut Rng, n: usize) -> Vec<NodeRef> {
         if i == 2 && n > 3 {
             b = b.deleted(T0 - 120);
         }
-        put(store, Kind::Node, &b.build());
+        put(store, &b.build());
         refs.push(NodeRef {
             name,
             ip,
@@ -391,7 +399,7 @@ impl Gen<'_> {
             .cluster_ip("10.96.0.1")
             .port("https", 443, 6443, None)
             .build();
-        put(self.store, Kind::Service, &s);
+        put(self.store, &s);
         let s = builders::service("kube-dns")
             .in_ns("kube-system")
             .created(T0 - 90 * DAY)
@@ -402,7 +410,7 @@ impl Gen<'_> {
             .port("metrics", 9153, 9153, None)
             .selector("k8s-app", "kube-dns")
             .build();
-        put(self.store, Kind::Service, &s);
+        put(self.store, &s);
         let s = builders::service("ingress-nginx-controller")
             .in_ns("ingress-nginx")
             .created(T0 - 80 * DAY)
@@ -417,7 +425,7 @@ impl Gen<'_> {
             .ingress_hostname("a1b2c3d4e5-1234567890.eu-west-1.elb.amazonaws.com")
             .annotation("service.beta.kubernetes.io/aws-load-balancer-type", "nlb")
             .build();
-        put(self.store, Kind::Service, &s);
+        put(self.store, &s);
         // Being deleted (finalizer pending).
         let s = builders::service("legacy-db")
             .in_ns("data")
@@ -426,7 +434,7 @@ impl Gen<'_> {
             .type_("ExternalName")
             .external_name("db.legacy.example.com")
             .build();
-        put(self.store, Kind::Service, &s);
+        put(self.store, &s);
         let s = builders::service("edge-proxy")
             .in_ns("shop")
             .created(T0 - 30 * DAY)
@@ -436,7 +444,7 @@ impl Gen<'_> {
             .port("http", 80, 8080, None)
             .selector("app", "edge-proxy")
             .build();
-        put(self.store, Kind::Service, &s);
+        put(self.store, &s);
     }
 
     /// A service in front of a deployment; the type varies.
@@ -485,7 +493,7 @@ impl Gen<'_> {
         if self.rng.chance(5) {
             b = b.external_ip(&format!("192.0.2.{}", 20 + self.rng.below(200)));
         }
-        put(self.store, Kind::Service, &b.build());
+        put(self.store, &b.build());
     }
 
     /// Spends the pod budget on workloads: DaemonSets (one pod per node),
@@ -504,7 +512,7 @@ impl Gen<'_> {
                     let node = &self.nodes[i];
                     let name = format!("{app}-{}", self.rng.suffix(5));
                     let pod = self.pod(&w, &name, Some(node), Variant::Running);
-                    put(self.store, Kind::Pod, &pod);
+                    put(self.store, &pod);
                 }
                 left -= n_nodes;
             }
@@ -540,7 +548,7 @@ impl Gen<'_> {
                     Variant::Running
                 };
                 let pod = self.pod_on_next(&w, &name, variant);
-                put(self.store, Kind::Pod, &pod);
+                put(self.store, &pod);
             }
             made += replicas;
             left -= replicas;
@@ -560,7 +568,7 @@ impl Gen<'_> {
                 _ => Variant::Running,
             };
             let pod = self.pod_on_next(&w, &name, variant);
-            put(self.store, Kind::Pod, &pod);
+            put(self.store, &pod);
             left -= 1;
         }
         let mut d = 0usize;
@@ -752,7 +760,7 @@ impl Gen<'_> {
                     created + 30,
                 )
         };
-        put(self.store, Kind::Deployment, &b.build());
+        put(self.store, &b.build());
         if !matches!(self.rng.below(20), 0) || d == 0 {
             self.service_for(&w, created);
         }
@@ -780,7 +788,7 @@ impl Gen<'_> {
             } else {
                 self.pod_on_next(&w, &name, variant)
             };
-            put(self.store, Kind::Pod, &pod);
+            put(self.store, &pod);
         }
     }
 
@@ -803,7 +811,7 @@ impl Gen<'_> {
             } else {
                 self.pod_on_next(&w, name, variant)
             };
-            put(self.store, Kind::Pod, &pod);
+            put(self.store, &pod);
         }
         // Two owners: a pod adopted by a custom controller as well.
         let dual = self.workload("default", "dual-owner", Owner::Job);
@@ -813,7 +821,7 @@ impl Gen<'_> {
         let pod = base
             .owner("Workflow", "nightly", &self.rng.uuid(), false)
             .build();
-        put(self.store, Kind::Pod, &pod);
+        put(self.store, &pod);
         // GPU training pod with a DRA claim, runtime class and overhead.
         let ml = self.workload("batch", "trainer", Owner::Job);
         let idx = self.node(true).index;
@@ -825,7 +833,7 @@ impl Gen<'_> {
             .overhead("cpu", "250m")
             .overhead("memory", "120Mi")
             .build();
-        put(self.store, Kind::Pod, &pod);
+        put(self.store, &pod);
         cases.len() + 2
     }
 

@@ -7,8 +7,9 @@
 //! 410 forms), so kube-rs's watcher works against it unchanged. It generates a
 //! cluster from a seed, churns it, and takes test commands under `/sim/`.
 //!
-//! Self-contained on purpose: nothing here uses the exporter's modules, so
-//! the simulator can be built and tested on its own.
+//! Self-contained on purpose: of the exporter it uses only the kind
+//! registry (plurals, groups, versions, scopes), so the simulator can be
+//! built and tested on its own.
 
 mod api;
 pub mod builders;
@@ -21,13 +22,14 @@ mod store;
 #[cfg(test)]
 mod tests;
 
+use crate::kinds::Resource;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use store::{Kind, Store};
+use store::Store;
 
 /// What to simulate.
 #[derive(Debug, Clone)]
@@ -61,7 +63,7 @@ struct Fault {
 struct Inner {
     config: SimConfig,
     store: Store,
-    faults: Mutex<HashMap<Kind, Fault>>,
+    faults: Mutex<HashMap<Resource, Fault>>,
     /// Set by `/sim/restart`: API requests get 503 until then.
     unavailable_until: Mutex<Option<Instant>>,
     /// Bumped to end every open watch stream.
@@ -72,7 +74,7 @@ struct Inner {
 }
 
 impl Inner {
-    fn fault(&self, kind: Kind) -> Fault {
+    fn fault(&self, kind: Resource) -> Fault {
         self.faults
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -144,9 +146,12 @@ impl Simulator {
         }))
     }
 
-    /// Current number of objects per kind, in plural-name order.
-    pub fn object_counts(&self) -> [(&'static str, usize); 4] {
-        Kind::ALL.map(|k| (k.plural(), self.inner.store.count(k)))
+    /// Current number of objects per kind, in registry order.
+    pub fn object_counts(&self) -> Vec<(&'static str, usize)> {
+        Resource::ALL
+            .iter()
+            .map(|&k| (k.plural(), self.inner.store.count(k)))
+            .collect()
     }
 }
 

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde::Serialize;
 
-use super::store::Kind;
+use crate::kinds::Resource;
 
 #[derive(Serialize, Default)]
 struct StatusMeta {
@@ -83,7 +83,7 @@ impl Status {
         )
     }
 
-    pub(crate) fn not_found(kind: Kind, name: &str) -> Self {
+    pub(crate) fn not_found(kind: Resource, name: &str) -> Self {
         Status::new(
             404,
             "NotFound",
@@ -110,7 +110,12 @@ impl Status {
     }
 
     /// The body for an injected fault status on a list/watch of `kind`.
-    pub(crate) fn for_fault(code: u16, kind: Kind, verb: &str, namespace: Option<&str>) -> Self {
+    pub(crate) fn for_fault(
+        code: u16,
+        kind: Resource,
+        verb: &str,
+        namespace: Option<&str>,
+    ) -> Self {
         let res = resource_name(kind);
         match code {
             401 => Status::new(401, "Unauthorized", "Unauthorized"),
@@ -193,13 +198,13 @@ impl IntoResponse for Status {
 }
 
 /// "pods", or "deployments.apps" for non-core groups, as messages print it.
-fn resource_name(kind: Kind) -> String {
+fn resource_name(kind: Resource) -> String {
     match kind.group() {
         "" => kind.plural().to_string(),
         g => format!("{}.{g}", kind.plural()),
     }
 }
 
-fn group(kind: Kind) -> Option<String> {
+fn group(kind: Resource) -> Option<String> {
     (!kind.group().is_empty()).then(|| kind.group().to_string())
 }

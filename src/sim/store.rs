@@ -11,6 +11,7 @@ use serde_json::Value;
 use tokio::sync::broadcast;
 
 use super::rng::Rng;
+use crate::kinds::Resource;
 
 /// How many events the history keeps; older ones are compacted away, just
 /// like the API server's etcd compaction, and resuming before them gets 410.
@@ -21,71 +22,18 @@ const BROADCAST_CAPACITY: usize = 16_384;
 /// Paged-list snapshots kept so continue tokens see a consistent list.
 const SNAPSHOT_LIMIT: usize = 8;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Kind {
-    Deployment,
-    Node,
-    Pod,
-    Service,
-}
-
-impl Kind {
-    pub(crate) const ALL: [Kind; 4] = [Kind::Deployment, Kind::Node, Kind::Pod, Kind::Service];
-
-    fn index(self) -> usize {
-        self as usize
-    }
-    pub(crate) fn plural(self) -> &'static str {
-        match self {
-            Kind::Deployment => "deployments",
-            Kind::Node => "nodes",
-            Kind::Pod => "pods",
-            Kind::Service => "services",
+/// The body of a BOOKMARK object after kind/apiVersion/metadata: the
+/// zero-valued spec/status the real API server serializes (see the
+/// watch-*.jsonl captures). Clients read only the resourceVersion.
+fn bookmark_rest(kind: Resource) -> &'static str {
+    match kind {
+        Resource::Pods => r#""spec":{"containers":null},"status":{}"#,
+        Resource::Nodes => {
+            r#""spec":{},"status":{"daemonEndpoints":{"kubeletEndpoint":{"Port":0}},"nodeInfo":{"machineID":"","systemUUID":"","bootID":"","kernelVersion":"","osImage":"","containerRuntimeVersion":"","kubeletVersion":"","kubeProxyVersion":"","operatingSystem":"","architecture":""}}"#
         }
-    }
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Kind::Deployment => "Deployment",
-            Kind::Node => "Node",
-            Kind::Pod => "Pod",
-            Kind::Service => "Service",
-        }
-    }
-    pub(crate) fn api_version(self) -> &'static str {
-        match self {
-            Kind::Deployment => "apps/v1",
-            _ => "v1",
-        }
-    }
-    /// API group ("" for core).
-    pub(crate) fn group(self) -> &'static str {
-        match self {
-            Kind::Deployment => "apps",
-            _ => "",
-        }
-    }
-    pub(crate) fn namespaced(self) -> bool {
-        self != Kind::Node
-    }
-    pub(crate) fn from_plural(plural: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.plural() == plural)
-    }
-    pub(crate) fn from_name(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.name() == name)
-    }
-    /// The body of a BOOKMARK object after kind/apiVersion/metadata: the
-    /// zero-valued spec/status the real API server serializes (see the
-    /// watch-*.jsonl captures).
-    fn bookmark_rest(self) -> &'static str {
-        match self {
-            Kind::Pod => r#""spec":{"containers":null},"status":{}"#,
-            Kind::Node => {
-                r#""spec":{},"status":{"daemonEndpoints":{"kubeletEndpoint":{"Port":0}},"nodeInfo":{"machineID":"","systemUUID":"","bootID":"","kernelVersion":"","osImage":"","containerRuntimeVersion":"","kubeletVersion":"","kubeProxyVersion":"","operatingSystem":"","architecture":""}}"#
-            }
-            Kind::Service => r#""spec":{},"status":{"loadBalancer":{}}"#,
-            Kind::Deployment => {
-                r#""spec":{"replicas":0,"selector":null,"template":{"metadata":{"creationTimestamp":null},"spec":{"containers":null}},"strategy":{}},"status":{}"#
-            }
+        Resource::Services => r#""spec":{},"status":{"loadBalancer":{}}"#,
+        Resource::Deployments => {
+            r#""spec":{"replicas":0,"selector":null,"template":{"metadata":{"creationTimestamp":null},"spec":{"containers":null}},"strategy":{}},"status":{}"#
         }
     }
 }
@@ -121,7 +69,7 @@ pub(crate) type ObjMap = BTreeMap<String, Obj>;
 /// A change, with its watch line pre-rendered once for every watcher.
 #[derive(Debug)]
 pub(crate) struct Event {
-    pub(crate) kind: Kind,
+    pub(crate) kind: Resource,
     pub(crate) key: String,
     pub(crate) rv: u64,
     pub(crate) line: Bytes,
@@ -129,7 +77,7 @@ pub(crate) struct Event {
 
 /// The etcd-style key: `ns/name` for namespaced kinds, `name` otherwise.
 /// Lists are ordered by it, and continue tokens carry it.
-pub(crate) fn key(kind: Kind, namespace: &str, name: &str) -> String {
+pub(crate) fn key(kind: Resource, namespace: &str, name: &str) -> String {
     if kind.namespaced() {
         format!("{namespace}/{name}")
     } else {
@@ -138,7 +86,7 @@ pub(crate) fn key(kind: Kind, namespace: &str, name: &str) -> String {
 }
 
 /// The namespace part of a key ("" for cluster-scoped kinds).
-pub(crate) fn key_namespace(kind: Kind, key: &str) -> &str {
+pub(crate) fn key_namespace(kind: Resource, key: &str) -> &str {
     if kind.namespaced() {
         key.split_once('/').map_or("", |(ns, _)| ns)
     } else {
@@ -148,7 +96,7 @@ pub(crate) fn key_namespace(kind: Kind, key: &str) -> &str {
 
 /// `{"type":T,"object":{"kind":K,"apiVersion":V,<body fields>}}\n`: watch
 /// objects carry kind/apiVersion, stored bodies do not, so splice them in.
-pub(crate) fn watch_line(type_: &str, kind: Kind, body: &[u8]) -> Bytes {
+pub(crate) fn watch_line(type_: &str, kind: Resource, body: &[u8]) -> Bytes {
     let mut out = BytesMut::with_capacity(body.len() + 96);
     out.extend_from_slice(b"{\"type\":\"");
     out.extend_from_slice(type_.as_bytes());
@@ -160,10 +108,10 @@ pub(crate) fn watch_line(type_: &str, kind: Kind, body: &[u8]) -> Bytes {
 
 /// The stored body with kind/apiVersion put first, as single GETs and
 /// watch events show it.
-pub(crate) fn with_kind(kind: Kind, body: &[u8]) -> Bytes {
+pub(crate) fn with_kind(kind: Resource, body: &[u8]) -> Bytes {
     let mut out = BytesMut::with_capacity(body.len() + 64);
     out.extend_from_slice(b"{\"kind\":\"");
-    out.extend_from_slice(kind.name().as_bytes());
+    out.extend_from_slice(kind.kind().as_bytes());
     out.extend_from_slice(b"\",\"apiVersion\":\"");
     out.extend_from_slice(kind.api_version().as_bytes());
     out.extend_from_slice(b"\"");
@@ -178,12 +126,12 @@ pub(crate) fn with_kind(kind: Kind, body: &[u8]) -> Bytes {
     out.freeze()
 }
 
-pub(crate) fn bookmark_line(kind: Kind, rv: u64) -> Bytes {
+pub(crate) fn bookmark_line(kind: Resource, rv: u64) -> Bytes {
     Bytes::from(format!(
         "{{\"type\":\"BOOKMARK\",\"object\":{{\"kind\":\"{}\",\"apiVersion\":\"{}\",\"metadata\":{{\"resourceVersion\":\"{rv}\",\"creationTimestamp\":null}},{}}}}}\n",
-        kind.name(),
+        kind.kind(),
         kind.api_version(),
-        kind.bookmark_rest()
+        bookmark_rest(kind)
     ))
 }
 
@@ -213,7 +161,7 @@ impl NsFilter {
     pub(crate) fn matches_ns(&self, ns: &str) -> bool {
         self.equals.iter().all(|e| e == ns) && self.not_equals.iter().all(|e| e != ns)
     }
-    pub(crate) fn matches(&self, kind: Kind, key: &str) -> bool {
+    pub(crate) fn matches(&self, kind: Resource, key: &str) -> bool {
         let ns = key_namespace(kind, key);
         let name = if kind.namespaced() {
             key.split_once('/').map_or(key, |(_, n)| n)
@@ -243,9 +191,9 @@ struct State {
     /// as from a real restarted kube-apiserver, whose cache is rebuilt from
     /// a fresh list at the current revision. Lists are not affected.
     watch_cache_from: u64,
-    objects: [Arc<ObjMap>; 4],
+    objects: Vec<Arc<ObjMap>>,
     history: VecDeque<Arc<Event>>,
-    snapshots: VecDeque<(Kind, u64, Arc<ObjMap>)>,
+    snapshots: VecDeque<(Resource, u64, Arc<ObjMap>)>,
     rng: Rng,
 }
 
@@ -288,7 +236,7 @@ impl Store {
                 rv: 1,
                 compacted: 0,
                 watch_cache_from: 0,
-                objects: Default::default(),
+                objects: vec![Arc::default(); Resource::ALL.len()],
                 history: VecDeque::new(),
                 snapshots: VecDeque::new(),
                 rng: Rng::new(seed ^ 0x5EED_0F0B_1EC7),
@@ -311,16 +259,16 @@ impl Store {
         self.lock().compacted
     }
 
-    pub(crate) fn count(&self, kind: Kind) -> usize {
-        self.lock().objects[kind.index()].len()
+    pub(crate) fn count(&self, kind: Resource) -> usize {
+        self.lock().objects[kind as usize].len()
     }
 
-    pub(crate) fn objects(&self, kind: Kind) -> Arc<ObjMap> {
-        self.lock().objects[kind.index()].clone()
+    pub(crate) fn objects(&self, kind: Resource) -> Arc<ObjMap> {
+        self.lock().objects[kind as usize].clone()
     }
 
-    pub(crate) fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<Obj> {
-        self.lock().objects[kind.index()]
+    pub(crate) fn get(&self, kind: Resource, namespace: &str, name: &str) -> Option<Obj> {
+        self.lock().objects[kind as usize]
             .get(&key(kind, namespace, name))
             .cloned()
     }
@@ -328,7 +276,7 @@ impl Store {
     /// Creates or replaces an object given as JSON (with or without
     /// kind/apiVersion); assigns uid and creationTimestamp when absent and
     /// always a new resourceVersion. Returns the stored object.
-    pub(crate) fn upsert(&self, kind: Kind, mut value: Value) -> Result<Obj, StoreError> {
+    pub(crate) fn upsert(&self, kind: Resource, mut value: Value) -> Result<Obj, StoreError> {
         let map = value.as_object_mut().ok_or(StoreError::NotAnObject)?;
         map.remove("kind");
         map.remove("apiVersion");
@@ -358,7 +306,7 @@ impl Store {
         let k = key(kind, &namespace, &name);
 
         let mut st = self.lock();
-        let existing = st.objects[kind.index()].get(&k).cloned();
+        let existing = st.objects[kind as usize].get(&k).cloned();
         if meta.get("uid").and_then(Value::as_str).is_none() {
             let uid = match &existing {
                 Some(e) => e.uid.to_string(),
@@ -397,17 +345,17 @@ impl Store {
         } else {
             EventType::Added
         };
-        Arc::make_mut(&mut st.objects[kind.index()]).insert(k.clone(), obj.clone());
+        Arc::make_mut(&mut st.objects[kind as usize]).insert(k.clone(), obj.clone());
         self.record(&mut st, kind, k, rv, type_, &obj.body);
         Ok(obj)
     }
 
     /// Deletes an object; the DELETED event carries it with the deletion's
     /// resourceVersion, as the API server does.
-    pub(crate) fn delete(&self, kind: Kind, namespace: &str, name: &str) -> Option<Obj> {
+    pub(crate) fn delete(&self, kind: Resource, namespace: &str, name: &str) -> Option<Obj> {
         let k = key(kind, namespace, name);
         let mut st = self.lock();
-        let old = Arc::make_mut(&mut st.objects[kind.index()]).remove(&k)?;
+        let old = Arc::make_mut(&mut st.objects[kind as usize]).remove(&k)?;
         st.rv += 1;
         let rv = st.rv;
         let body = match serde_json::from_slice::<Value>(&old.body) {
@@ -425,7 +373,7 @@ impl Store {
     fn record(
         &self,
         st: &mut State,
-        kind: Kind,
+        kind: Resource,
         key: String,
         rv: u64,
         type_: EventType,
@@ -464,11 +412,11 @@ impl Store {
     }
 
     /// The current state of a kind, for a list.
-    pub(crate) fn current_source(&self, kind: Kind) -> ListSource {
+    pub(crate) fn current_source(&self, kind: Resource) -> ListSource {
         let st = self.lock();
         ListSource {
             rv: st.rv,
-            objects: st.objects[kind.index()].clone(),
+            objects: st.objects[kind as usize].clone(),
         }
     }
 
@@ -476,7 +424,7 @@ impl Store {
     /// Exact match) is served from: its snapshot if we kept it, else the
     /// current state (a valid NotOlderThan answer; exact history is not
     /// kept). `Err(compacted)` if `rv` is older than the compaction point.
-    pub(crate) fn source_at(&self, kind: Kind, rv: u64) -> Result<ListSource, u64> {
+    pub(crate) fn source_at(&self, kind: Resource, rv: u64) -> Result<ListSource, u64> {
         let st = self.lock();
         if rv < st.compacted {
             return Err(st.compacted);
@@ -491,13 +439,13 @@ impl Store {
             })
             .unwrap_or_else(|| ListSource {
                 rv: st.rv,
-                objects: st.objects[kind.index()].clone(),
+                objects: st.objects[kind as usize].clone(),
             }))
     }
 
     /// Keeps a paged list's snapshot for its continue tokens. The map is
     /// shared copy-on-write, so this costs one map clone at the next write.
-    pub(crate) fn keep_snapshot(&self, kind: Kind, src: &ListSource) {
+    pub(crate) fn keep_snapshot(&self, kind: Resource, src: &ListSource) {
         let mut st = self.lock();
         if st
             .snapshots
@@ -515,7 +463,7 @@ impl Store {
     /// Starts a watch: `Err(compacted)` if `from` is older than the history.
     pub(crate) fn watch(
         &self,
-        kind: Kind,
+        kind: Resource,
         filter: &NsFilter,
         from: WatchFrom,
     ) -> Result<WatchStart, u64> {
@@ -523,7 +471,7 @@ impl Store {
         let rx = self.tx.subscribe();
         match from {
             WatchFrom::Now => Ok(WatchStart {
-                snapshot: Some(st.objects[kind.index()].clone()),
+                snapshot: Some(st.objects[kind as usize].clone()),
                 replay: Vec::new(),
                 rv: st.rv,
                 rx,

@@ -1,0 +1,251 @@
+//! The kind registry: every Kubernetes kind kubestate serves, registered
+//! once, in the order its families are served.
+//!
+//! A line of `kinds!` names the kind's `Resource` variant, its lean decode
+//! type (`src/objects/`), its plural (API paths, `--resources`, the
+//! `resource` label), its `kind` and `apiVersion`, whether it is
+//! namespaced, whether kube-state-metrics enables it by default, and its
+//! identity labels: the labels every series of the kind starts with. In
+//! those, `namespace` and `uid` read the object's namespace and uid, and the
+//! one other label (`pod`, `job_name`, …) reads its name.
+//!
+//! Everything else that differs per kind is generic over the decode type:
+//! the watcher, the store and the renderer are started for it through
+//! [`visit`], and its families come from its `Families` impl.
+
+use crate::families::Families;
+use std::fmt;
+
+/// Whether a kind's objects live in namespaces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Namespaced,
+    Cluster,
+}
+
+/// Whether kube-state-metrics watches the kind without `--resources`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Enabled {
+    ByDefault,
+    OptIn,
+}
+
+/// What the registry knows of a kind.
+#[derive(Debug)]
+pub struct KindInfo {
+    pub plural: &'static str,
+    pub kind: &'static str,
+    /// `v1` for the core group, `group/version` otherwise.
+    pub api_version: &'static str,
+    pub scope: Scope,
+    pub enabled: Enabled,
+    pub identity: &'static [&'static str],
+}
+
+/// Implemented by the registry for each decode type.
+pub trait Registered {
+    const RESOURCE: Resource;
+}
+
+/// Something to do with one kind's decode type, chosen at run time from a
+/// `Resource` (start its watcher and renderer, list its families).
+pub trait KindVisitor {
+    type Output;
+    fn visit<T: Families>(self) -> Self::Output;
+}
+
+macro_rules! kinds {
+    ($($variant:ident: $object:ident, $plural:literal, $kind:literal, $api_version:literal,
+       $scope:ident, $enabled:ident, [$($identity:literal),+];)+) => {
+        /// A kind kubestate serves.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Resource {
+            $($variant,)+
+        }
+
+        const INFO: &[KindInfo] = &[$(KindInfo {
+            plural: $plural,
+            kind: $kind,
+            api_version: $api_version,
+            scope: Scope::$scope,
+            enabled: Enabled::$enabled,
+            identity: &[$($identity),+],
+        },)+];
+
+        impl Resource {
+            /// Every kind, in the order their families are served.
+            pub const ALL: &[Resource] = &[$(Resource::$variant,)+];
+        }
+
+        $(impl Registered for crate::objects::$object {
+            const RESOURCE: Resource = Resource::$variant;
+        })+
+
+        /// Runs `visitor` on the decode type of `resource`.
+        pub fn visit<V: KindVisitor>(resource: Resource, visitor: V) -> V::Output {
+            match resource {
+                $(Resource::$variant => visitor.visit::<crate::objects::$object>(),)+
+            }
+        }
+    };
+}
+
+kinds! {
+    // variant: object, plural, kind, apiVersion, scope, enabled, identity labels
+    Deployments: Deployment, "deployments", "Deployment", "apps/v1", Namespaced, ByDefault, ["namespace", "deployment"];
+    Nodes: Node, "nodes", "Node", "v1", Cluster, ByDefault, ["node"];
+    Pods: Pod, "pods", "Pod", "v1", Namespaced, ByDefault, ["namespace", "pod", "uid"];
+    Services: Service, "services", "Service", "v1", Namespaced, ByDefault, ["namespace", "service", "uid"];
+}
+
+/// Resources kube-state-metrics v2.20 knows that kubestate does not serve
+/// (yet): naming one in `--resources` is a warning, not an error, so the
+/// arguments of an existing kube-state-metrics Deployment carry over.
+pub const NOT_SERVED: &[&str] = &[
+    "certificatesigningrequests",
+    "clusterrolebindings",
+    "clusterroles",
+    "configmaps",
+    "cronjobs",
+    "daemonsets",
+    "endpoints",
+    "endpointslices",
+    "horizontalpodautoscalers",
+    "ingressclasses",
+    "ingresses",
+    "jobs",
+    "leases",
+    "limitranges",
+    "mutatingadmissionpolicies",
+    "mutatingadmissionpolicybindings",
+    "mutatingwebhookconfigurations",
+    "namespaces",
+    "networkpolicies",
+    "persistentvolumeclaims",
+    "persistentvolumes",
+    "poddisruptionbudgets",
+    "replicasets",
+    "replicationcontrollers",
+    "resourcequotas",
+    "rolebindings",
+    "roles",
+    "secrets",
+    "serviceaccounts",
+    "statefulsets",
+    "storageclasses",
+    "validatingadmissionpolicies",
+    "validatingadmissionpolicybindings",
+    "validatingwebhookconfigurations",
+    "volumeattachments",
+];
+
+impl Resource {
+    pub fn info(self) -> &'static KindInfo {
+        &INFO[self as usize]
+    }
+
+    /// The plural name used in API paths, flags and the `resource` label.
+    pub fn plural(self) -> &'static str {
+        self.info().plural
+    }
+
+    pub fn kind(self) -> &'static str {
+        self.info().kind
+    }
+
+    pub fn api_version(self) -> &'static str {
+        self.info().api_version
+    }
+
+    /// The API group, `""` for the core group.
+    pub fn group(self) -> &'static str {
+        self.info()
+            .api_version
+            .rsplit_once('/')
+            .map_or("", |(group, _)| group)
+    }
+
+    pub fn version(self) -> &'static str {
+        let api_version = self.info().api_version;
+        api_version
+            .rsplit_once('/')
+            .map_or(api_version, |(_, version)| version)
+    }
+
+    /// Cluster-scoped kinds ignore namespace filters.
+    pub fn namespaced(self) -> bool {
+        self.info().scope == Scope::Namespaced
+    }
+
+    pub fn from_plural(name: &str) -> Option<Resource> {
+        Resource::ALL.iter().copied().find(|r| r.plural() == name)
+    }
+
+    pub fn from_kind(kind: &str) -> Option<Resource> {
+        Resource::ALL.iter().copied().find(|r| r.kind() == kind)
+    }
+
+    /// The kinds watched without `--resources`.
+    pub fn defaults() -> impl Iterator<Item = Resource> {
+        Resource::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.info().enabled == Enabled::ByDefault)
+    }
+}
+
+impl fmt::Display for Resource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.plural())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plurals_are_unique_and_not_also_listed_as_unserved() {
+        for (i, a) in Resource::ALL.iter().enumerate() {
+            assert!(
+                !NOT_SERVED.contains(&a.plural()),
+                "{a} is served and listed in NOT_SERVED"
+            );
+            for b in &Resource::ALL[i + 1..] {
+                assert_ne!(a.plural(), b.plural());
+            }
+        }
+    }
+
+    #[test]
+    fn groups_and_versions_split_from_api_version() {
+        assert_eq!(
+            (
+                Resource::Deployments.group(),
+                Resource::Deployments.version()
+            ),
+            ("apps", "v1")
+        );
+        assert_eq!(
+            (Resource::Pods.group(), Resource::Pods.version()),
+            ("", "v1")
+        );
+    }
+
+    #[test]
+    fn identity_labels_name_the_object_once() {
+        for resource in Resource::ALL {
+            let identity = resource.info().identity;
+            let names = identity
+                .iter()
+                .filter(|l| !matches!(**l, "namespace" | "uid"))
+                .count();
+            assert_eq!(names, 1, "{resource}: {identity:?}");
+            assert_eq!(
+                identity.contains(&"namespace"),
+                resource.namespaced(),
+                "{resource}"
+            );
+        }
+    }
+}
