@@ -10,7 +10,7 @@ use crate::objects::sweep_interned;
 use crate::render::{KindRenderer, RenderKind};
 use crate::server::{AppState, metrics_router, telemetry_router};
 use crate::telemetry::Telemetry;
-use crate::watch::{Scope, SyncState, watch};
+use crate::watch::{Scope, SyncState, until_served, watch};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -137,17 +137,31 @@ impl KindVisitor for Start<'_> {
         let scopes = scopes(self.config, resource);
         self.telemetry.enable(resource);
         self.sync.register(resource, scopes.len());
-        for (source, scope) in scopes.into_iter().enumerate() {
-            self.tasks.spawn(watch(
-                self.client.clone(),
-                scope,
-                source,
-                store.clone(),
-                self.config.exposure.clone(),
-                self.telemetry.clone(),
-                self.sync.clone(),
-            ));
-        }
+        let watchers: Vec<_> = scopes
+            .into_iter()
+            .enumerate()
+            .map(|(source, scope)| {
+                watch(
+                    self.client.clone(),
+                    scope,
+                    source,
+                    store.clone(),
+                    self.config.exposure.clone(),
+                    self.telemetry.clone(),
+                    self.sync.clone(),
+                )
+            })
+            .collect();
+        let (client, sync) = (self.client.clone(), self.sync.clone());
+        self.tasks.spawn(async move {
+            until_served(&client, resource, &sync).await;
+            // Dropped, and so aborted, with this task at shutdown.
+            let mut tasks = tokio::task::JoinSet::new();
+            for watcher in watchers {
+                tasks.spawn(watcher);
+            }
+            tasks.join_all().await;
+        });
         Arc::new(KindRenderer::new(store, &self.config.families))
     }
 }

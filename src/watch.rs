@@ -46,11 +46,18 @@ struct KindState {
     watchers: usize,
     listed: BTreeSet<usize>,
     failing_since: Option<Instant>,
+    /// The API server does not serve the kind's group version: readiness
+    /// does not wait for it.
+    absent: bool,
 }
 
 impl SyncState {
     pub fn register(&self, resource: Resource, watchers: usize) {
         self.lock().entry(resource).or_default().watchers = watchers;
+    }
+
+    fn set_absent(&self, resource: Resource, absent: bool) {
+        self.lock().entry(resource).or_default().absent = absent;
     }
 
     fn listed(&self, resource: Resource, source: usize) -> bool {
@@ -77,7 +84,7 @@ impl SyncState {
     pub fn not_synced(&self) -> Vec<Resource> {
         self.lock()
             .iter()
-            .filter(|(_, k)| k.listed.len() < k.watchers)
+            .filter(|(_, k)| !k.absent && k.listed.len() < k.watchers)
             .map(|(r, _)| *r)
             .collect()
     }
@@ -102,6 +109,50 @@ impl SyncState {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<Resource, KindState>> {
         self.kinds.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Returns once the API server serves the kind's group version. A kind the
+/// cluster lacks (`autoscaling/v2` before 1.23, an alpha API not enabled)
+/// is logged once and left out of readiness, and starts when its API
+/// appears: discovery is asked again after 5 s, doubling to 5 minutes. A
+/// discovery call that fails otherwise (API server away, 403) returns at
+/// once: the watcher's own retries and logs cover those.
+pub async fn until_served(client: &kube::Client, resource: Resource, sync: &SyncState) {
+    const FIRST_RETRY: Duration = Duration::from_secs(5);
+    const LAST_RETRY: Duration = Duration::from_secs(300);
+    let api_version = resource.api_version();
+    let mut retry = FIRST_RETRY;
+    let mut absent = false;
+    loop {
+        let resources = match resource.group() {
+            "" => client.list_core_api_resources(api_version).await,
+            _ => client.list_api_group_resources(api_version).await,
+        };
+        let served = match resources {
+            Ok(list) => list.resources.iter().any(|r| r.name == resource.plural()),
+            Err(kube::Error::Api(status)) if status.code == 404 => false,
+            Err(_) => true,
+        };
+        if served {
+            if absent {
+                info!(%resource, api_version, "the API server now serves the kind; starting it");
+                sync.set_absent(resource, false);
+            }
+            return;
+        }
+        if !absent {
+            warn!(
+                %resource,
+                api_version,
+                "the API server does not serve {api_version} {}; left out until it does (readiness does not wait for it)",
+                resource.plural()
+            );
+            sync.set_absent(resource, true);
+            absent = true;
+        }
+        tokio::time::sleep(retry).await;
+        retry = (retry * 2).min(LAST_RETRY);
     }
 }
 

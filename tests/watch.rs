@@ -235,3 +235,53 @@ fn a_malformed_object_is_skipped_counted_and_the_stream_keeps_flowing() {
     );
     assert_eq!(errors, Some(1.0));
 }
+
+/// A kind whose API the cluster does not serve (an older or newer
+/// Kubernetes) is one warning, readiness does not wait for it, and it
+/// starts once its API appears.
+#[test]
+fn a_kind_the_api_server_lacks_is_skipped_until_it_appears() {
+    let sim = Sim::empty();
+    sim.put(&running("a"));
+    sim.put(
+        &kubestate::sim::builders::service("web")
+            .in_ns("shop")
+            .uid("svc-web")
+            .build(),
+    );
+    sim.control(
+        "POST",
+        "/sim/faults",
+        Some(r#"{"resource":"services","absent":true}"#),
+    );
+    let exporter = Exporter::start(&sim.kubeconfig, &["--resources=pods,services"]);
+    exporter.wait_ready();
+    assert!(has_pod(&exporter, "a"));
+    assert!(series_with(&exporter.scrape(), "kube_service_info", "service=\"web\"").is_empty());
+    let stderr = exporter.process.stderr();
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("WARN") && l.contains("does not serve v1 services"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+
+    sim.control(
+        "POST",
+        "/sim/faults",
+        Some(r#"{"resource":"services","absent":false}"#),
+    );
+    wait_for("services to start once served", LIMIT, || {
+        (!series_with(&exporter.scrape(), "kube_service_info", "service=\"web\"").is_empty())
+            .then_some(())
+    });
+    // Still one warning: the retries while it was absent are quiet.
+    let stderr = exporter.process.stderr();
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| l.contains("does not serve v1 services"))
+            .count(),
+        1,
+        "{stderr}"
+    );
+}

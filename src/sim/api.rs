@@ -134,7 +134,7 @@ async fn discovery_api(State(inner): State<Shared>, headers: HeaderMap) -> Respo
 async fn discovery_apis(State(inner): State<Shared>) -> Response {
     let mut groups: Vec<&str> = Resource::ALL
         .iter()
-        .filter(|k| !k.group().is_empty())
+        .filter(|k| !k.group().is_empty() && inner.serves(**k))
         .map(|k| k.api_version())
         .collect();
     groups.sort();
@@ -155,7 +155,7 @@ async fn discovery_apis(State(inner): State<Shared>) -> Response {
 }
 
 async fn discovery_core_v1(State(inner): State<Shared>) -> Response {
-    static_doc(&inner, resource_list("v1"))
+    static_doc(&inner, resource_list(&inner, "v1"))
 }
 
 async fn discovery_group(
@@ -165,18 +165,18 @@ async fn discovery_group(
     let group_version = format!("{group}/{version}");
     if !Resource::ALL
         .iter()
-        .any(|k| k.api_version() == group_version)
+        .any(|k| k.api_version() == group_version && inner.serves(*k))
     {
         return Status::no_route().into_response();
     }
-    static_doc(&inner, resource_list(&group_version))
+    static_doc(&inner, resource_list(&inner, &group_version))
 }
 
 /// The APIResourceList of one group version, shaped like the captures'.
-fn resource_list(group_version: &str) -> String {
+fn resource_list(inner: &Inner, group_version: &str) -> String {
     let resources: Vec<serde_json::Value> = Resource::ALL
         .iter()
-        .filter(|k| k.api_version() == group_version)
+        .filter(|k| k.api_version() == group_version && inner.serves(**k))
         .map(|k| {
             serde_json::json!({
                 "name": k.plural(),
@@ -197,9 +197,15 @@ fn resource_list(group_version: &str) -> String {
 }
 
 /// Resolves a path's plural within an API group version; `None` means 404.
-fn resolve(api_version: &str, plural: &str, namespaced_path: bool) -> Option<Resource> {
-    Resource::from_plural(plural)
-        .filter(|k| k.api_version() == api_version && (k.namespaced() || !namespaced_path))
+fn resolve(
+    inner: &Inner,
+    api_version: &str,
+    plural: &str,
+    namespaced_path: bool,
+) -> Option<Resource> {
+    Resource::from_plural(plural).filter(|k| {
+        k.api_version() == api_version && (k.namespaced() || !namespaced_path) && inner.serves(*k)
+    })
 }
 
 async fn core_all(State(inner): State<Shared>, Path(plural): Path<String>, q: Params) -> Response {
@@ -274,7 +280,7 @@ fn single(
     if inner.unavailable() {
         return Status::unavailable().into_response();
     }
-    let Some(kind) = resolve(api_version, plural, ns.is_some()) else {
+    let Some(kind) = resolve(&inner, api_version, plural, ns.is_some()) else {
         return Status::no_route().into_response();
     };
     if ns.is_none() && kind.namespaced() {
@@ -304,7 +310,7 @@ async fn collection(
     if inner.unavailable() {
         return Status::unavailable().into_response();
     }
-    let Some(kind) = resolve(api_version, plural, ns.is_some()) else {
+    let Some(kind) = resolve(&inner, api_version, plural, ns.is_some()) else {
         return Status::no_route().into_response();
     };
     let watch = is_true(q.get("watch"));

@@ -168,6 +168,7 @@ struct FaultRequest {
     status: Option<Option<u16>>,
     #[serde(default, deserialize_with = "present")]
     delay_ms: Option<Option<u64>>,
+    absent: Option<bool>,
 }
 
 async fn faults(State(inner): State<Shared>, body: Bytes) -> Response {
@@ -191,12 +192,16 @@ async fn faults(State(inner): State<Shared>, body: Bytes) -> Response {
     if let Some(delay) = req.delay_ms {
         fault.delay = delay.map(Duration::from_millis);
     }
+    if let Some(absent) = req.absent {
+        fault.absent = absent;
+    }
     let answer = json!({
         "resource": kind.plural(),
         "status": fault.status,
         "delay_ms": fault.delay.map(|d| d.as_millis() as u64),
+        "absent": fault.absent,
     });
-    if fault.status.is_none() && fault.delay.is_none() {
+    if fault.status.is_none() && fault.delay.is_none() && !fault.absent {
         faults.remove(&kind);
     }
     ok(answer)

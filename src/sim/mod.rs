@@ -58,6 +58,10 @@ impl SimConfig {
 struct Fault {
     status: Option<u16>,
     delay: Option<Duration>,
+    /// The API server does not serve the kind at all (its group version is
+    /// missing from discovery and its paths are 404), as on a cluster too
+    /// old or too new for it.
+    absent: bool,
 }
 
 struct Inner {
@@ -81,6 +85,11 @@ impl Inner {
             .get(&kind)
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// Whether the kind is served: not hidden by an `absent` fault.
+    fn serves(&self, kind: Resource) -> bool {
+        !self.fault(kind).absent
     }
 
     fn unavailable(&self) -> bool {
