@@ -280,7 +280,7 @@ fn single(
     if inner.unavailable() {
         return Status::unavailable().into_response();
     }
-    let Some(kind) = resolve(&inner, api_version, plural, ns.is_some()) else {
+    let Some(kind) = resolve(inner, api_version, plural, ns.is_some()) else {
         return Status::no_route().into_response();
     };
     if ns.is_none() && kind.namespaced() {
