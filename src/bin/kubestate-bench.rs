@@ -32,6 +32,16 @@ struct Args {
     /// Extra flags for the exporter (e.g. `--enable-gzip-encoding`).
     #[arg(long, allow_hyphen_values = true, num_args = 0..)]
     exporter_flag: Vec<String>,
+    /// A second kubestate binary (a build of an older commit) measured in
+    /// the same run, against the same simulated cluster, with the same
+    /// flags: this machine's speed drifts between runs, so comparisons are
+    /// only fair within one.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// Also measure each kind alone (`--resources=<kind>`): resident memory
+    /// per stored object and scrape time per series.
+    #[arg(long)]
+    per_kind: bool,
 }
 
 /// A child process killed when the benchmark ends.
@@ -82,80 +92,40 @@ fn main() -> anyhow::Result<()> {
         "the simulator did not start: {line:?}"
     );
 
-    let (port, telemetry_port) = (free_port()?, free_port()?);
-    let started = Instant::now();
-    let exporter = Process(
-        Command::new(&kubestate)
-            .arg("--kubeconfig")
-            .arg(&kubeconfig)
-            .args(["--host", "127.0.0.1", "--telemetry-host", "127.0.0.1"])
-            .args([
-                "--port",
-                &port.to_string(),
-                "--telemetry-port",
-                &telemetry_port.to_string(),
-            ])
-            .args(&args.exporter_flag)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?,
-    );
-    let pid = exporter.0.id();
-    let metrics = format!("http://127.0.0.1:{port}/metrics");
-    let readyz = format!("http://127.0.0.1:{telemetry_port}/readyz");
-
-    // Sync: until /readyz says every kind is listed.
-    let deadline = started + Duration::from_secs(300);
-    while curl_status(&readyz)? != 200 {
-        anyhow::ensure!(Instant::now() < deadline, "not ready after 300 s");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let sync = started.elapsed();
-    let sync_cpu = cpu_seconds(pid)?;
-    let synced = memory(pid)?;
-
-    // One untimed scrape to learn the body, then the timed ones.
-    let body_path = dir.join("body.txt");
-    let first = curl(&metrics, &[], Some(&body_path))?;
-    let body = std::fs::read_to_string(&body_path)?;
-    let series = body.lines().filter(|l| !l.starts_with('#')).count();
-    let families = body.lines().filter(|l| l.starts_with("# TYPE ")).count();
-    let objects = objects(&format!("http://127.0.0.1:{telemetry_port}/metrics"))?;
-
-    let openmetrics = ["-H", "Accept: application/openmetrics-text;version=1.0.0"];
-    let gzip = ["--compressed"];
-    let mut rows = Vec::new();
-    for (name, flags) in [
-        ("text 0.0.4", &[][..]),
-        ("OpenMetrics 1.0.0", &openmetrics[..]),
-        ("text, gzip accepted", &gzip[..]),
-    ] {
-        let mut times = Vec::new();
-        let mut wire = 0;
-        for _ in 0..args.scrapes {
-            let scrape = curl(&metrics, flags, None)?;
-            times.push(scrape.seconds);
-            wire = scrape.bytes;
+    let run = Run {
+        kubeconfig: &kubeconfig,
+        dir: &dir,
+        scrapes: args.scrapes,
+    };
+    eprintln!("measuring {}", kubestate.display());
+    let current = run.measure(&kubestate, &args.exporter_flag)?;
+    let baseline = match &args.baseline {
+        Some(binary) => {
+            eprintln!("measuring the baseline {}", binary.display());
+            Some(run.measure(binary, &args.exporter_flag)?)
         }
-        times.sort_by(f64::total_cmp);
-        rows.push((name, times, wire));
-    }
-    let cpu_after = cpu_seconds(pid)?;
-    let after = memory(pid)?;
-    let scrape_cpu = (cpu_after - sync_cpu) / (3 * args.scrapes) as f64;
+        None => None,
+    };
 
     println!("| cluster | value |");
     println!("|---|---|");
     println!(
         "| objects | {} |",
-        objects
+        current
+            .objects
             .iter()
             .map(|(k, n)| format!("{n} {k}"))
             .collect::<Vec<_>>()
             .join(", ")
     );
-    println!("| families / series | {families} / {series} |");
-    println!("| body (text) | {:.1} MB |", first.bytes as f64 / 1e6);
+    println!(
+        "| families / series | {} / {} |",
+        current.families, current.series
+    );
+    println!(
+        "| body (text) | {:.1} MB |",
+        current.body_bytes as f64 / 1e6
+    );
     println!(
         "| exporter flags | {} |",
         if args.exporter_flag.is_empty() {
@@ -165,40 +135,274 @@ fn main() -> anyhow::Result<()> {
         }
     );
     println!();
-    println!("| exporter | value |");
-    println!("|---|---|");
-    println!(
-        "| sync time (start to /readyz 200) | {:.2} s |",
-        sync.as_secs_f64()
-    );
-    println!("| CPU used to sync | {sync_cpu:.2} s |");
-    println!(
-        "| resident memory after sync | {:.1} MB |",
-        synced.resident_mb
-    );
-    println!(
-        "| resident memory after {} scrapes | {:.1} MB |",
-        3 * args.scrapes,
-        after.resident_mb
-    );
-    println!("| peak resident memory (VmHWM) | {:.1} MB |", after.peak_mb);
-    println!("| CPU per scrape (average) | {:.3} s |", scrape_cpu);
-    println!();
-    println!(
-        "| scrape ({} each, curl time_total) | p50 | p90 | max | bytes on the wire |",
-        args.scrapes
-    );
-    println!("|---|---|---|---|---|");
-    for (name, times, wire) in rows {
-        println!(
-            "| {name} | {:.3} s | {:.3} s | {:.3} s | {:.1} MB |",
-            percentile(&times, 0.5),
-            percentile(&times, 0.9),
-            times.last().copied().unwrap_or_default(),
-            wire as f64 / 1e6
-        );
+    current.print(baseline.as_ref(), args.baseline.as_deref());
+
+    if args.per_kind {
+        println!();
+        per_kind(&run, &kubestate, &current.objects)?;
     }
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// What one measurement needs besides the binary and its flags.
+struct Run<'a> {
+    kubeconfig: &'a Path,
+    dir: &'a Path,
+    scrapes: usize,
+}
+
+/// One exporter's figures.
+struct Measurement {
+    objects: Vec<(String, u64)>,
+    families: usize,
+    series: usize,
+    body_bytes: u64,
+    sync_seconds: f64,
+    sync_cpu: f64,
+    synced: Memory,
+    after: Memory,
+    scrape_cpu: f64,
+    /// Format name, sorted times, bytes on the wire.
+    rows: Vec<(&'static str, Vec<f64>, u64)>,
+}
+
+impl Run<'_> {
+    /// Starts the exporter, waits for `/readyz`, scrapes in each format.
+    fn measure(&self, binary: &Path, flags: &[String]) -> anyhow::Result<Measurement> {
+        let (exporter, urls) = self.start(binary, flags)?;
+        let pid = exporter.0.id();
+        let started = Instant::now();
+        urls.wait_ready()?;
+        let sync_seconds = started.elapsed().as_secs_f64();
+        let sync_cpu = cpu_seconds(pid)?;
+        let synced = memory(pid)?;
+
+        // One untimed scrape to learn the body, then the timed ones.
+        let body_path = self.dir.join("body.txt");
+        let first = curl(&urls.metrics, &[], Some(&body_path))?;
+        let body = std::fs::read_to_string(&body_path)?;
+        let series = body.lines().filter(|l| !l.starts_with('#')).count();
+        let families = body.lines().filter(|l| l.starts_with("# TYPE ")).count();
+        let objects = objects(&urls.telemetry_metrics)?;
+
+        let openmetrics = ["-H", "Accept: application/openmetrics-text;version=1.0.0"];
+        let gzip = ["--compressed"];
+        let mut rows = Vec::new();
+        for (name, flags) in [
+            ("text 0.0.4", &[][..]),
+            ("OpenMetrics 1.0.0", &openmetrics[..]),
+            ("text, gzip accepted", &gzip[..]),
+        ] {
+            let mut times = Vec::new();
+            let mut wire = 0;
+            for _ in 0..self.scrapes {
+                let scrape = curl(&urls.metrics, flags, None)?;
+                times.push(scrape.seconds);
+                wire = scrape.bytes;
+            }
+            times.sort_by(f64::total_cmp);
+            rows.push((name, times, wire));
+        }
+        let after = memory(pid)?;
+        let scrape_cpu = (cpu_seconds(pid)? - sync_cpu) / (3 * self.scrapes) as f64;
+        Ok(Measurement {
+            objects,
+            families,
+            series,
+            body_bytes: first.bytes,
+            sync_seconds,
+            sync_cpu,
+            synced,
+            after,
+            scrape_cpu,
+            rows,
+        })
+    }
+
+    fn start(&self, binary: &Path, flags: &[String]) -> anyhow::Result<(Process, Urls)> {
+        let (port, telemetry_port) = (free_port()?, free_port()?);
+        let exporter = Process(
+            Command::new(binary)
+                .arg("--kubeconfig")
+                .arg(self.kubeconfig)
+                .args(["--host", "127.0.0.1", "--telemetry-host", "127.0.0.1"])
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--telemetry-port",
+                    &telemetry_port.to_string(),
+                ])
+                .args(flags)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()?,
+        );
+        Ok((
+            exporter,
+            Urls {
+                metrics: format!("http://127.0.0.1:{port}/metrics"),
+                readyz: format!("http://127.0.0.1:{telemetry_port}/readyz"),
+                telemetry_metrics: format!("http://127.0.0.1:{telemetry_port}/metrics"),
+            },
+        ))
+    }
+}
+
+struct Urls {
+    metrics: String,
+    readyz: String,
+    telemetry_metrics: String,
+}
+
+impl Urls {
+    /// Until `/readyz` says every kind is listed.
+    fn wait_ready(&self) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        while curl_status(&self.readyz)? != 200 {
+            anyhow::ensure!(Instant::now() < deadline, "not ready after 300 s");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(())
+    }
+}
+
+impl Measurement {
+    /// The exporter table, with the baseline's column and the ratio when
+    /// there is one.
+    fn print(&self, baseline: Option<&Measurement>, baseline_path: Option<&Path>) {
+        let scrapes = self.rows.first().map_or(0, |r| r.1.len());
+        let mut rows: Vec<(String, f64, Option<f64>, &str)> = vec![
+            (
+                "sync time (start to /readyz 200)".into(),
+                self.sync_seconds,
+                baseline.map(|b| b.sync_seconds),
+                "s",
+            ),
+            (
+                "CPU used to sync".into(),
+                self.sync_cpu,
+                baseline.map(|b| b.sync_cpu),
+                "s",
+            ),
+            (
+                "resident memory after sync".into(),
+                self.synced.resident_mb,
+                baseline.map(|b| b.synced.resident_mb),
+                "MB",
+            ),
+            (
+                format!("resident memory after {} scrapes", 3 * scrapes),
+                self.after.resident_mb,
+                baseline.map(|b| b.after.resident_mb),
+                "MB",
+            ),
+            (
+                "peak resident memory (VmHWM)".into(),
+                self.after.peak_mb,
+                baseline.map(|b| b.after.peak_mb),
+                "MB",
+            ),
+            (
+                "CPU per scrape (average)".into(),
+                self.scrape_cpu,
+                baseline.map(|b| b.scrape_cpu),
+                "s",
+            ),
+        ];
+        for (i, (name, times, _)) in self.rows.iter().enumerate() {
+            rows.push((
+                format!("scrape p50, {name}"),
+                percentile(times, 0.5),
+                baseline.map(|b| percentile(&b.rows[i].1, 0.5)),
+                "s",
+            ));
+        }
+        match baseline {
+            None => {
+                println!("| exporter | value |");
+                println!("|---|---|");
+                for (name, value, _, unit) in &rows {
+                    println!("| {name} | {value:.3} {unit} |");
+                }
+            }
+            Some(b) => {
+                println!(
+                    "baseline: {}, {} families / {} series, {:.1} MB body",
+                    baseline_path.map_or("?".into(), |p| p.display().to_string()),
+                    b.families,
+                    b.series,
+                    b.body_bytes as f64 / 1e6
+                );
+                println!();
+                println!("| exporter | this build | baseline | ratio |");
+                println!("|---|---|---|---|");
+                for (name, value, base, unit) in &rows {
+                    let base = base.unwrap_or(f64::NAN);
+                    println!(
+                        "| {name} | {value:.3} {unit} | {base:.3} {unit} | {:.2} |",
+                        value / base
+                    );
+                }
+            }
+        }
+        println!();
+        println!(
+            "| scrape ({scrapes} each, curl time_total) | p50 | p90 | max | bytes on the wire |"
+        );
+        println!("|---|---|---|---|---|");
+        for (name, times, wire) in &self.rows {
+            println!(
+                "| {name} | {:.3} s | {:.3} s | {:.3} s | {:.1} MB |",
+                percentile(times, 0.5),
+                percentile(times, 0.9),
+                times.last().copied().unwrap_or_default(),
+                *wire as f64 / 1e6
+            );
+        }
+    }
+}
+
+/// Each kind alone: resident memory per stored object over an exporter
+/// that holds nothing (pods of a namespace that does not exist), and text
+/// scrape time per series.
+fn per_kind(run: &Run<'_>, kubestate: &Path, objects: &[(String, u64)]) -> anyhow::Result<()> {
+    let idle = {
+        let flags = ["--resources=pods", "--namespaces=kubestate-bench-empty"].map(String::from);
+        let (exporter, urls) = run.start(kubestate, &flags)?;
+        urls.wait_ready()?;
+        memory(exporter.0.id())?.resident_mb
+    };
+    println!("idle exporter (no objects): {idle:.1} MB resident");
+    println!();
+    println!(
+        "| kind | objects | series | resident over idle | per object | scrape p50 | per series |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for (kind, count) in objects {
+        let flags = [format!("--resources={kind}")];
+        let (exporter, urls) = run.start(kubestate, &flags)?;
+        urls.wait_ready()?;
+        let resident = memory(exporter.0.id())?.resident_mb;
+        let body_path = run.dir.join("kind.txt");
+        curl(&urls.metrics, &[], Some(&body_path))?;
+        let series = std::fs::read_to_string(&body_path)?
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .count();
+        let mut times: Vec<f64> = (0..run.scrapes.max(1))
+            .map(|_| curl(&urls.metrics, &[], None).map(|s| s.seconds))
+            .collect::<anyhow::Result<_>>()?;
+        times.sort_by(f64::total_cmp);
+        let p50 = percentile(&times, 0.5);
+        let over = (resident - idle).max(0.0);
+        println!(
+            "| {kind} | {count} | {series} | {over:.1} MB | {:.0} B | {:.4} s | {:.0} ns |",
+            over * 1024.0 * 1024.0 / (*count).max(1) as f64,
+            p50,
+            p50 * 1e9 / series.max(1) as f64
+        );
+    }
     Ok(())
 }
 
