@@ -51,8 +51,7 @@ pub async fn run(
 
     for name in &config.unserved_resources {
         warn!(
-            resource = %name,
-            "--resources names a kind kube-state-metrics serves and kubestate does not yet; it is left out"
+            "--resources names {name}, which kube-state-metrics serves and kubestate does not yet; left out"
         );
     }
     let mut tasks = tokio::task::JoinSet::new();

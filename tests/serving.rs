@@ -270,23 +270,72 @@ fn resources_and_exclude_resources_restrict_one_response() {
     assert!(!no_pods.contains("kube_pod_") && no_pods.contains("kube_service_info"));
 }
 
-/// The kube-state-metrics Helm chart passes every kind it knows; the ones
-/// kubestate does not serve are one warning line each, not an exit.
+/// The `collectors` default of kube-state-metrics' Helm chart
+/// (prometheus-community/helm-charts, charts/kube-state-metrics/values.yaml),
+/// which it passes as `--resources`.
+const HELM_CHART_COLLECTORS: [&str; 28] = [
+    "certificatesigningrequests",
+    "configmaps",
+    "cronjobs",
+    "daemonsets",
+    "deployments",
+    "endpoints",
+    "horizontalpodautoscalers",
+    "ingresses",
+    "jobs",
+    "leases",
+    "limitranges",
+    "mutatingwebhookconfigurations",
+    "namespaces",
+    "networkpolicies",
+    "nodes",
+    "persistentvolumeclaims",
+    "persistentvolumes",
+    "poddisruptionbudgets",
+    "pods",
+    "replicasets",
+    "replicationcontrollers",
+    "resourcequotas",
+    "secrets",
+    "services",
+    "statefulsets",
+    "storageclasses",
+    "validatingwebhookconfigurations",
+    "volumeattachments",
+];
+
+/// The Helm chart's arguments start kubestate: every kind it names that
+/// kubestate serves is watched and synced, each other one is one warning
+/// line, not an exit.
 #[test]
-fn resources_kubestate_does_not_serve_are_one_warning_each() {
+fn the_helm_charts_resources_start_kubestate() {
     let sim = Sim::empty();
     let exporter = Exporter::start(
         &sim.kubeconfig,
-        &["--resources=pods,secrets,nodes,volumeattachments"],
+        &[&format!("--resources={}", HELM_CHART_COLLECTORS.join(","))],
     );
     exporter.wait_ready();
     let stderr = exporter.process.stderr();
-    for unserved in ["secrets", "volumeattachments"] {
-        let warnings: Vec<&str> = stderr
+    let telemetry = exporter.self_metrics();
+    for name in HELM_CHART_COLLECTORS {
+        let warnings = stderr
             .lines()
-            .filter(|l| l.contains("WARN") && l.contains(unserved))
-            .collect();
-        assert_eq!(warnings.len(), 1, "{unserved}: {stderr}");
+            .filter(|l| l.contains("WARN") && l.contains(&format!("names {name},")))
+            .count();
+        if kubestate::kinds::Resource::from_plural(name).is_some() {
+            assert_eq!(warnings, 0, "{name}: {stderr}");
+            assert_eq!(
+                common::sample(
+                    &telemetry,
+                    "kubestate_resource_synced",
+                    &[&format!("resource=\"{name}\"")]
+                ),
+                Some(1.0),
+                "{name} synced\n{telemetry}"
+            );
+        } else {
+            assert_eq!(warnings, 1, "{name}: {stderr}");
+        }
     }
     let ready = get(&format!("{}/readyz", exporter.telemetry)).unwrap();
     assert_eq!((ready.status, ready.text().as_str()), (200, "ok\n"));
