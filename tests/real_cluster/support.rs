@@ -178,7 +178,7 @@ impl Tier {
 
     /// `kubectl` with the admin kubeconfig; panics unless it succeeds.
     pub fn kubectl(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let mut command = Command::new("kubectl");
+        let mut command = kubectl_command();
         command
             .arg("--kubeconfig")
             .arg(&self.admin_kubeconfig)
@@ -376,6 +376,16 @@ impl Tier {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// kubectl as scripts/test installs it (`KUBESTATE_KUBECTL`), else the one
+/// on PATH.
+pub fn kubectl_command() -> Command {
+    Command::new(
+        std::env::var_os("KUBESTATE_KUBECTL")
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "kubectl".into()),
+    )
 }
 
 /// A typed object from JSON written in the test.
