@@ -39,6 +39,13 @@ struct Demo {
     tmpdir: std::path::PathBuf,
 }
 
+impl Drop for Demo {
+    // The test kills the demo (SIGKILL), which leaves its kubeconfig.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.tmpdir);
+    }
+}
+
 /// `kubestate demo` on free loopback ports, waited until ready.
 fn demo(extra: &[&str]) -> Demo {
     let (port, telemetry_port) = (free_port(), free_port());

@@ -16,7 +16,7 @@ use serde_json::Value;
 pub fn install_hint(tool: &str) -> &'static str {
     match tool {
         "kubectl" => {
-            "set KUBESTATE_KUBECTL to a kubectl of 1.27 or later, or put one on PATH (scripts/test installs one)"
+            "set KUBESTATE_KUBECTL to a kubectl of 1.24 or later, or put one on PATH (scripts/test installs one)"
         }
         "kubernetes-validate" => "run `pip install kubernetes-validate pyyaml`",
         "python3" => "install python3 and run `pip install pyyaml`",
