@@ -16,5 +16,16 @@ fn main() {
     let rustc_version = output_of(&rustc, &["--version"]).unwrap_or_else(|| "unknown".into());
     println!("cargo:rustc-env=KUBESTATE_REVISION={revision}");
     println!("cargo:rustc-env=KUBESTATE_RUSTC={rustc_version}");
-    println!("cargo:rerun-if-changed=.git/HEAD");
+    // Rebuild when HEAD moves: a commit changes the branch's ref, not HEAD
+    // itself, and in a git worktree neither lives under ./.git. A missing
+    // ref (packed) is covered by packed-refs.
+    let mut watched = vec!["HEAD".to_owned(), "packed-refs".to_owned()];
+    if let Some(reference) = output_of("git", &["symbolic-ref", "-q", "HEAD"]) {
+        watched.push(reference);
+    }
+    for name in watched {
+        if let Some(path) = output_of("git", &["rev-parse", "--git-path", &name]) {
+            println!("cargo:rerun-if-changed={path}");
+        }
+    }
 }

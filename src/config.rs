@@ -8,7 +8,7 @@ use crate::families::FamilyFilter;
 use crate::kinds::NOT_SERVED;
 use crate::objects::{Allowlist, Exposure, Resource};
 use crate::shard::Shard;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use regex::Regex;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -16,7 +16,7 @@ use std::time::Duration;
 #[derive(Parser, Debug)]
 #[command(
     name = "kubestate",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (revision ", env!("KUBESTATE_REVISION"), ")"),
     about = "Exports Kubernetes object state as kube_* metrics for Prometheus"
 )]
 #[command(args_conflicts_with_subcommands = true)]
@@ -70,7 +70,8 @@ pub struct ExporterArgs {
     #[arg(long, default_value = "")]
     pub metric_annotations_allowlist: String,
     /// List from the API server's watch cache (resourceVersion=0).
-    #[arg(long)]
+    #[arg(long, action = ArgAction::Set, num_args = 0..=1, require_equals = true,
+          default_value = "false", default_missing_value = "true", value_parser = go_bool)]
     pub use_apiserver_cache: bool,
     /// Address of the metrics server.
     #[arg(long, default_value = "::")]
@@ -91,7 +92,8 @@ pub struct ExporterArgs {
     #[arg(long, default_value_t = 1)]
     pub total_shards: u32,
     /// Gzip /metrics responses when the client accepts it.
-    #[arg(long)]
+    #[arg(long, action = ArgAction::Set, num_args = 0..=1, require_equals = true,
+          default_value = "false", default_missing_value = "true", value_parser = go_bool)]
     pub enable_gzip_encoding: bool,
     /// Log format.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
@@ -99,6 +101,98 @@ pub struct ExporterArgs {
     /// Log level (a tracing filter); RUST_LOG takes precedence.
     #[arg(long, default_value = "info")]
     pub log_level: String,
+    #[command(flatten)]
+    pub klog: KlogArgs,
+}
+
+/// Go's strconv.ParseBool, which kube-state-metrics' boolean flags use, so
+/// `--enable-gzip-encoding=true` or `=0` carry over.
+fn go_bool(text: &str) -> Result<bool, String> {
+    match text {
+        "1" | "t" | "T" | "true" | "TRUE" | "True" => Ok(true),
+        "0" | "f" | "F" | "false" | "FALSE" | "False" => Ok(false),
+        _ => Err(format!("{text:?} is not a boolean (true or false)")),
+    }
+}
+
+/// klog's flags, which kube-state-metrics registers and its users pass
+/// (`-v=2` is in many Deployments). kubestate logs with tracing instead:
+/// they are accepted so such args carry over, and each one given is named
+/// in a warning at start-up. Hidden from --help, as they do nothing.
+#[derive(Args, Debug, Clone, Default)]
+pub struct KlogArgs {
+    #[arg(short = 'v', long = "v", hide = true)]
+    v: Option<String>,
+    #[arg(long, hide = true)]
+    vmodule: Option<String>,
+    #[arg(long = "log_backtrace_at", hide = true)]
+    log_backtrace_at: Option<String>,
+    #[arg(long = "log_dir", hide = true)]
+    log_dir: Option<String>,
+    #[arg(long = "log_file", hide = true)]
+    log_file: Option<String>,
+    #[arg(long = "log_file_max_size", hide = true)]
+    log_file_max_size: Option<String>,
+    #[arg(long, hide = true)]
+    stderrthreshold: Option<String>,
+    #[arg(long, hide = true)]
+    alsologtostderrthreshold: Option<String>,
+    #[arg(long, hide = true)]
+    log_flush_frequency: Option<String>,
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = go_bool)]
+    logtostderr: Option<bool>,
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = go_bool)]
+    alsologtostderr: Option<bool>,
+    #[arg(long = "add_dir_header", hide = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = go_bool)]
+    add_dir_header: Option<bool>,
+    #[arg(long = "skip_headers", hide = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = go_bool)]
+    skip_headers: Option<bool>,
+    #[arg(long = "skip_log_headers", hide = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = go_bool)]
+    skip_log_headers: Option<bool>,
+    #[arg(long = "one_output", hide = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = go_bool)]
+    one_output: Option<bool>,
+    #[arg(long = "legacy_stderr_threshold_behavior", hide = true, num_args = 0..=1,
+          require_equals = true, default_missing_value = "true", value_parser = go_bool)]
+    legacy_stderr_threshold_behavior: Option<bool>,
+}
+
+impl KlogArgs {
+    /// The klog flags given, as they are spelled on the command line.
+    pub fn given(&self) -> Vec<&'static str> {
+        [
+            ("--v", self.v.is_some()),
+            ("--vmodule", self.vmodule.is_some()),
+            ("--log_backtrace_at", self.log_backtrace_at.is_some()),
+            ("--log_dir", self.log_dir.is_some()),
+            ("--log_file", self.log_file.is_some()),
+            ("--log_file_max_size", self.log_file_max_size.is_some()),
+            ("--stderrthreshold", self.stderrthreshold.is_some()),
+            (
+                "--alsologtostderrthreshold",
+                self.alsologtostderrthreshold.is_some(),
+            ),
+            ("--log-flush-frequency", self.log_flush_frequency.is_some()),
+            ("--logtostderr", self.logtostderr.is_some()),
+            ("--alsologtostderr", self.alsologtostderr.is_some()),
+            ("--add_dir_header", self.add_dir_header.is_some()),
+            ("--skip_headers", self.skip_headers.is_some()),
+            ("--skip_log_headers", self.skip_log_headers.is_some()),
+            ("--one_output", self.one_output.is_some()),
+            (
+                "--legacy_stderr_threshold_behavior",
+                self.legacy_stderr_threshold_behavior.is_some(),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect()
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -526,5 +620,70 @@ mod tests {
             .unwrap();
         assert_eq!(config.resources, [Resource::Pods]);
         assert_eq!(config.unserved_resources, ["secrets", "configmaps"]);
+    }
+
+    #[test]
+    fn boolean_flags_take_go_style_values() {
+        let cases: &[(&[&str], bool)] = &[
+            (&[], false),
+            (&["--enable-gzip-encoding"], true),
+            (&["--enable-gzip-encoding=true"], true),
+            (&["--enable-gzip-encoding=false"], false),
+            (&["--enable-gzip-encoding=1"], true),
+            (&["--enable-gzip-encoding=F"], false),
+        ];
+        for (flags, want) in cases {
+            assert_eq!(args(flags).enable_gzip_encoding, *want, "{flags:?}");
+        }
+        assert!(args(&["--use-apiserver-cache=true"]).use_apiserver_cache);
+        assert!(!args(&["--use-apiserver-cache=false"]).use_apiserver_cache);
+        assert!(args(&["--use-apiserver-cache"]).use_apiserver_cache);
+        // A bare flag never takes the next argument as its value.
+        let bare = args(&["--use-apiserver-cache", "--enable-gzip-encoding"]);
+        assert!(bare.use_apiserver_cache && bare.enable_gzip_encoding);
+        for bad in ["--enable-gzip-encoding=yes", "--use-apiserver-cache=on"] {
+            let err = Cli::try_parse_from(["kubestate", bad]).expect_err(bad);
+            assert!(err.to_string().contains("is not a boolean"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn klog_flags_are_accepted_and_named() {
+        let cases: &[(&[&str], &[&str])] = &[
+            (&[], &[]),
+            (&["-v=2"], &["--v"]),
+            (&["-v", "4"], &["--v"]),
+            (&["--v=3"], &["--v"]),
+            (&["--vmodule=pod*=4"], &["--vmodule"]),
+            (&["--logtostderr"], &["--logtostderr"]),
+            (&["--logtostderr=false"], &["--logtostderr"]),
+            (&["--alsologtostderr=true"], &["--alsologtostderr"]),
+            (
+                &["--log_dir=/var/log", "--log_file", "/x.log"],
+                &["--log_dir", "--log_file"],
+            ),
+            (&["--stderrthreshold=INFO"], &["--stderrthreshold"]),
+            (
+                &["--add_dir_header", "--skip_headers"],
+                &["--add_dir_header", "--skip_headers"],
+            ),
+            (&["--one_output=true"], &["--one_output"]),
+            (&["--log-flush-frequency=5s"], &["--log-flush-frequency"]),
+            (&["--log_file_max_size=1800"], &["--log_file_max_size"]),
+            (&["--log_backtrace_at=:0"], &["--log_backtrace_at"]),
+        ];
+        for (flags, want) in cases {
+            let parsed = args(flags);
+            assert_eq!(parsed.klog.given(), *want, "{flags:?}");
+            // They change nothing else.
+            assert_eq!(parsed.log_level, "info", "{flags:?}");
+            assert!(parsed.validate().is_ok(), "{flags:?}");
+        }
+        // The demo takes the exporter's flags, klog's included.
+        let demo = Cli::try_parse_from(["kubestate", "demo", "-v=2"]).expect("demo -v=2");
+        let Some(Command::Demo(demo)) = demo.command else {
+            panic!("demo subcommand");
+        };
+        assert_eq!(demo.exporter.klog.given(), ["--v"]);
     }
 }

@@ -2,8 +2,10 @@
 //! (exporter, demo, simulator).
 
 use clap::Parser;
-use kubestate::config::{Cli, Command, ExporterArgs, LogFormat, SimulateArgs};
+use kubestate::config::{Cli, Command, DemoArgs, ExporterArgs, LogFormat, SimulateArgs};
 use kubestate::sim::{Simulator, write_kubeconfig};
+use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
@@ -17,11 +19,16 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let log = match &cli.command {
-        Some(Command::Demo(demo)) => (demo.exporter.log_format, demo.exporter.log_level.clone()),
-        _ => (cli.exporter.log_format, cli.exporter.log_level.clone()),
+    let flags = match &cli.command {
+        Some(Command::Demo(demo)) => &demo.exporter,
+        _ => &cli.exporter,
     };
-    init_logging(log.0, &log.1);
+    init_logging(flags.log_format, &flags.log_level);
+    for flag in flags.klog.given() {
+        tracing::warn!(
+            "{flag} is a klog flag of kube-state-metrics and is ignored: use --log-level (a tracing filter such as debug or kubestate=debug) and --log-format instead"
+        );
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -32,16 +39,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match cli.command {
             None => exporter(cli.exporter).await,
-            Some(Command::Demo(demo)) => {
-                let sim = start_simulator(demo.cluster.sim_config(), "127.0.0.1:0").await?;
-                let kubeconfig = std::env::temp_dir()
-                    .join(format!("kubestate-demo-{}.kubeconfig", std::process::id()));
-                write_kubeconfig(&kubeconfig, &sim.url)?;
-                let mut exporter_args = demo.exporter;
-                exporter_args.kubeconfig = Some(kubeconfig);
-                exporter_args.apiserver = None;
-                exporter(exporter_args).await
-            }
+            Some(Command::Demo(demo)) => self::demo(*demo).await,
             Some(Command::Simulate(args)) => simulate(args).await,
         }
     });
@@ -81,6 +79,40 @@ async fn exporter(args: ExporterArgs) -> Result<(), Failure> {
             kubestate::app::RunError::Connect(e) => Failure::Usage(e.to_string()),
             other => Failure::Runtime(other.to_string()),
         })
+}
+
+/// The exporter against a simulated cluster, through a kubeconfig in the
+/// temporary directory that is removed when the demo ends.
+async fn demo(demo: DemoArgs) -> Result<(), Failure> {
+    // The demo's cluster is its own: a cluster flag would be silently
+    // ignored, and the user would think they were looking at theirs.
+    for (flag, given) in [
+        ("kubeconfig", demo.exporter.kubeconfig.is_some()),
+        ("apiserver", demo.exporter.apiserver.is_some()),
+    ] {
+        if given {
+            return Err(Failure::Usage(format!(
+                "--{flag}: demo runs against its own simulated cluster; run kubestate without `demo` to use a real one"
+            )));
+        }
+    }
+    let sim = start_simulator(demo.cluster.sim_config(), "127.0.0.1:0").await?;
+    let kubeconfig = RemovedOnDrop(
+        std::env::temp_dir().join(format!("kubestate-demo-{}.kubeconfig", std::process::id())),
+    );
+    write_kubeconfig(&kubeconfig.0, &sim.url)?;
+    let mut exporter_args = demo.exporter;
+    exporter_args.kubeconfig = Some(kubeconfig.0.clone());
+    // The exporter returns on Ctrl-C or SIGTERM, so the file goes then too.
+    exporter(exporter_args).await
+}
+
+struct RemovedOnDrop(PathBuf);
+
+impl Drop for RemovedOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 struct RunningSimulator {
@@ -158,6 +190,9 @@ fn init_logging(format: LogFormat, level: &str) {
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        // Colour codes only for a person at a terminal, not in files or
+        // log collectors.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),

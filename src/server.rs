@@ -210,10 +210,17 @@ async fn index(State(state): State<Arc<AppState>>) -> Html<String> {
     ))
 }
 
-async fn self_metrics(State(state): State<Arc<AppState>>) -> Response {
+/// Negotiated like the metrics port, so one scrape config (or a plain
+/// `curl`) works for both.
+async fn self_metrics(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let format = Format::negotiate(accept);
     (
-        [(header::CONTENT_TYPE, Format::OpenMetrics.content_type())],
-        state.telemetry.encode(),
+        [
+            (header::CONTENT_TYPE, format.content_type()),
+            (header::VARY, "Accept"),
+        ],
+        state.telemetry.encode(format),
     )
         .into_response()
 }

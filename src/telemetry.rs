@@ -3,6 +3,7 @@
 //! Names shared with kube-state-metrics keep its meaning, so its alerts on
 //! list/watch errors and sharding work unchanged.
 
+use crate::exposition::Format;
 use crate::objects::Resource;
 use crate::shard::Shard;
 use prometheus_client::collector::Collector;
@@ -244,12 +245,50 @@ impl Telemetry {
     }
 
     /// The metrics in OpenMetrics text.
-    pub fn encode(&self) -> String {
+    /// The exporter's own metrics in `format`.
+    pub fn encode(&self, format: Format) -> String {
         let mut text = String::new();
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
-        text
+        match format {
+            Format::OpenMetrics => text,
+            Format::Text => openmetrics_to_text(&text),
+        }
     }
+}
+
+/// prometheus-client writes only OpenMetrics; text 0.0.4 differs, for the
+/// types registered here (counters, gauges, histograms), in three things:
+/// a counter's HELP and TYPE name its samples (`x_total`, not `x`), there
+/// is no `# UNIT`, and no `# EOF`. Samples are the same in both.
+fn openmetrics_to_text(openmetrics: &str) -> String {
+    let mut out = String::with_capacity(openmetrics.len());
+    // HELP comes before TYPE, and only TYPE says whether to rename.
+    let mut help: Option<&str> = None;
+    for line in openmetrics.lines() {
+        if line == "# EOF" || line.starts_with("# UNIT ") {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("# HELP ") {
+            help = Some(rest);
+            continue;
+        }
+        if let Some((name, kind)) = line.strip_prefix("# TYPE ").and_then(|t| t.split_once(' ')) {
+            let name = if kind == "counter" {
+                format!("{name}_total")
+            } else {
+                name.to_owned()
+            };
+            if let Some(text) = help.take().and_then(|h| h.split_once(' ')) {
+                out.push_str(&format!("# HELP {name} {}\n", text.1));
+            }
+            out.push_str(&format!("# TYPE {name} {kind}\n"));
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 impl Default for Telemetry {
@@ -330,4 +369,53 @@ fn read_process() -> Option<Process> {
         start_time: boot_time + start_ticks / TICKS,
         open_fds,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_names_counters_by_their_samples_and_has_no_eof_or_unit() {
+        let openmetrics = "\
+# HELP kube_state_metrics_list Number of list calls.
+# TYPE kube_state_metrics_list counter
+kube_state_metrics_list_total{resource=\"pods\",result=\"success\"} 2
+# HELP kubestate_scrape_duration_seconds Time to render.
+# TYPE kubestate_scrape_duration_seconds histogram
+# UNIT kubestate_scrape_duration_seconds seconds
+kubestate_scrape_duration_seconds_sum{format=\"text\"} 0.5
+kubestate_scrape_duration_seconds_count{format=\"text\"} 1
+kubestate_scrape_duration_seconds_bucket{le=\"+Inf\",format=\"text\"} 1
+# HELP process_open_fds Number of open file descriptors.
+# TYPE process_open_fds gauge
+process_open_fds 24.0
+# EOF
+";
+        let text = "\
+# HELP kube_state_metrics_list_total Number of list calls.
+# TYPE kube_state_metrics_list_total counter
+kube_state_metrics_list_total{resource=\"pods\",result=\"success\"} 2
+# HELP kubestate_scrape_duration_seconds Time to render.
+# TYPE kubestate_scrape_duration_seconds histogram
+kubestate_scrape_duration_seconds_sum{format=\"text\"} 0.5
+kubestate_scrape_duration_seconds_count{format=\"text\"} 1
+kubestate_scrape_duration_seconds_bucket{le=\"+Inf\",format=\"text\"} 1
+# HELP process_open_fds Number of open file descriptors.
+# TYPE process_open_fds gauge
+process_open_fds 24.0
+";
+        assert_eq!(openmetrics_to_text(openmetrics), text);
+    }
+
+    #[test]
+    fn openmetrics_is_served_as_prometheus_client_writes_it() {
+        let telemetry = Telemetry::default();
+        let openmetrics = telemetry.encode(Format::OpenMetrics);
+        assert!(openmetrics.ends_with("# EOF\n"), "{openmetrics}");
+        assert!(openmetrics.contains("# TYPE kube_state_metrics_list counter\n"));
+        let text = telemetry.encode(Format::Text);
+        assert!(!text.contains("# EOF"), "{text}");
+        assert!(text.contains("# TYPE kube_state_metrics_list_total counter\n"));
+    }
 }

@@ -11,11 +11,9 @@ use std::process::Command;
 use common_bundle::*;
 use serde_json::Value;
 
-const KUBECTL: &str = "/usr/bin/kubectl";
-
 fn kustomize_text() -> String {
     let out = run(
-        Command::new(KUBECTL)
+        kubectl()
             .args(["kustomize", "manifests/"])
             .current_dir(root()),
         "kubectl",
@@ -165,6 +163,44 @@ fn every_object_carries_the_names_labels_and_namespace() {
     for (k, v) in svc["spec"]["selector"].as_object().unwrap() {
         assert_eq!(&pod_labels[k], v, "Service selector {k} matches the pods");
     }
+}
+
+/// kube-state-metrics' examples/standard (v2.20.0) selects with this label
+/// alone, in the Deployment and the Service; selectors are immutable, so
+/// only the same ones let `manifests/` replace it in place.
+#[test]
+fn selectors_and_service_shape_are_kube_state_metrics_own() {
+    let objs = objects();
+    let dep = find(&objs, "Deployment");
+    assert_eq!(
+        dep["spec"]["selector"],
+        serde_json::json!({"matchLabels": {"app.kubernetes.io/name": "kube-state-metrics"}})
+    );
+    let svc = find(&objs, "Service");
+    assert_eq!(
+        svc["spec"]["selector"],
+        serde_json::json!({"app.kubernetes.io/name": "kube-state-metrics"})
+    );
+    assert_eq!(svc["spec"]["clusterIP"], "None");
+    let ports: Vec<(&str, i64, &str)> = svc["spec"]["ports"]
+        .as_array()
+        .expect("ports")
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap(),
+                p["port"].as_i64().unwrap(),
+                p["targetPort"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ports,
+        [
+            ("http-metrics", 8080, "http-metrics"),
+            ("telemetry", 8081, "telemetry")
+        ]
+    );
 }
 
 #[test]

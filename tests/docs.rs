@@ -2,7 +2,8 @@
 //! served family and label is documented with its type and stability, and
 //! every documented family has series on the simulated cluster (which
 //! exercises all of them) with every allowlist and opt-in on. The same
-//! scrape must pass `promtool check metrics`.
+//! scrape must pass `promtool check metrics`. The README's flags table
+//! and klog list name exactly the flags the binary takes.
 
 mod common;
 
@@ -177,4 +178,84 @@ fn the_documentation_and_the_served_families_agree() {
 
     let (ok, report) = promtool_check(&scrape);
     assert!(ok, "promtool check metrics:\n{report}");
+}
+
+/// Every `--flag` in backticks in the README's "## Flags" section, table
+/// and text; `--help`, which no one needs told, aside.
+fn readme_flags() -> BTreeSet<String> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let section = text
+        .split("\n## Flags\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("a Flags section");
+    section
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .flat_map(|code| code.split('/'))
+        .filter_map(|code| code.strip_prefix("--"))
+        .map(|flag| flag.split('=').next().unwrap_or(flag).to_string())
+        .collect()
+}
+
+/// The long flags of `kubestate --help` plus klog's, which are hidden.
+fn binary_flags() -> BTreeSet<String> {
+    let help = std::process::Command::new(common::BIN)
+        .arg("--help")
+        .output()
+        .expect("kubestate --help");
+    // Option lines start `  -p, --port <PORT>` or `      --host <HOST>`.
+    let mut flags: BTreeSet<String> = String::from_utf8_lossy(&help.stdout)
+        .lines()
+        .filter(|line| line.trim_start().starts_with('-'))
+        .flat_map(|line| line.split_whitespace().take(2))
+        .filter_map(|word| word.trim_end_matches(',').strip_prefix("--"))
+        .map(|flag| {
+            flag.split(['=', '[', '<'])
+                .next()
+                .unwrap_or(flag)
+                .to_string()
+        })
+        .filter(|flag| flag != "help")
+        .collect();
+    let klog = [
+        "v",
+        "vmodule",
+        "logtostderr",
+        "alsologtostderr",
+        "alsologtostderrthreshold",
+        "stderrthreshold",
+        "log_dir",
+        "log_file",
+        "log_file_max_size",
+        "log_backtrace_at",
+        "add_dir_header",
+        "skip_headers",
+        "skip_log_headers",
+        "one_output",
+        "legacy_stderr_threshold_behavior",
+        "log-flush-frequency",
+    ];
+    for flag in klog {
+        let out = std::process::Command::new(common::BIN)
+            .arg(format!("--{flag}=1"))
+            .arg("--resources=bogus")
+            .output()
+            .expect("kubestate runs");
+        // Accepted: the run gets as far as validating --resources.
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("--resources: unknown resource"),
+            "--{flag}: {stderr}"
+        );
+        flags.insert(flag.to_string());
+    }
+    flags
+}
+
+#[test]
+fn the_readme_names_every_flag_and_only_those() {
+    assert_eq!(readme_flags(), binary_flags());
 }

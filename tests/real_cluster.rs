@@ -502,7 +502,7 @@ fn least_privilege_rbac_from_the_manifests_is_enough_and_no_more() {
         return;
     };
     let tier = s.tier;
-    let sa = "system:serviceaccount:kube-system:kube-state-metrics";
+    let sa = tier.exporter_user.as_str();
     for (verb, resource, want) in [
         ("list", "pods", "yes"),
         ("watch", "nodes", "yes"),
@@ -513,7 +513,7 @@ fn least_privilege_rbac_from_the_manifests_is_enough_and_no_more() {
         ("list", "configmaps", "no"),
         ("create", "pods", "no"),
     ] {
-        let out = std::process::Command::new("kubectl")
+        let out = support::kubectl_command()
             .arg("--kubeconfig")
             .arg(&tier.admin_kubeconfig)
             .args([
@@ -1931,7 +1931,7 @@ fn a_client_certificate_authenticates_the_exporter() {
     tier.create(
         &bindings,
         json!({"metadata": {"name": user},
-               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "kube-state-metrics"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": tier.exporter_role},
                "subjects": [{"kind": "User", "name": user, "apiGroup": "rbac.authorization.k8s.io"}]}),
     );
     let kubeconfig = certificate_kubeconfig(
@@ -1982,5 +1982,326 @@ fn a_client_certificate_authenticates_the_exporter() {
     assert_eq!(
         (ready.status, ready.text()),
         (503, "not synced: services\n".to_string())
+    );
+}
+
+// ---------------------------------------------------------------- migration
+
+/// kube-state-metrics' own standard install, examples/standard of v2.20.0,
+/// as users apply it: the objects `manifests/` must replace in place.
+const KSM_STANDARD: [(&str, &str); 5] = [
+    (
+        "service-account.yaml",
+        "apiVersion: v1
+automountServiceAccountToken: false
+kind: ServiceAccount
+metadata:
+  labels:
+    app.kubernetes.io/component: exporter
+    app.kubernetes.io/name: kube-state-metrics
+    app.kubernetes.io/version: 2.20.0
+  name: kube-state-metrics
+  namespace: kube-system
+",
+    ),
+    (
+        "cluster-role.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  labels:
+    app.kubernetes.io/component: exporter
+    app.kubernetes.io/name: kube-state-metrics
+    app.kubernetes.io/version: 2.20.0
+  name: kube-state-metrics
+rules:
+  - apiGroups: [\"\"]
+    resources: [configmaps, secrets, nodes, pods, services, serviceaccounts, resourcequotas,
+                replicationcontrollers, limitranges, persistentvolumeclaims, persistentvolumes,
+                namespaces, endpoints]
+    verbs: [list, watch]
+  - apiGroups: [apps]
+    resources: [statefulsets, daemonsets, deployments, replicasets]
+    verbs: [list, watch]
+  - apiGroups: [batch]
+    resources: [cronjobs, jobs]
+    verbs: [list, watch]
+  - apiGroups: [autoscaling]
+    resources: [horizontalpodautoscalers]
+    verbs: [list, watch]
+  - apiGroups: [authentication.k8s.io]
+    resources: [tokenreviews]
+    verbs: [create]
+  - apiGroups: [authorization.k8s.io]
+    resources: [subjectaccessreviews]
+    verbs: [create]
+  - apiGroups: [policy]
+    resources: [poddisruptionbudgets]
+    verbs: [list, watch]
+  - apiGroups: [certificates.k8s.io]
+    resources: [certificatesigningrequests]
+    verbs: [list, watch]
+  - apiGroups: [discovery.k8s.io]
+    resources: [endpointslices]
+    verbs: [list, watch]
+  - apiGroups: [storage.k8s.io]
+    resources: [storageclasses, volumeattachments]
+    verbs: [list, watch]
+  - apiGroups: [admissionregistration.k8s.io]
+    resources: [mutatingadmissionpolicies, mutatingadmissionpolicybindings,
+                mutatingwebhookconfigurations, validatingadmissionpolicies,
+                validatingadmissionpolicybindings, validatingwebhookconfigurations]
+    verbs: [list, watch]
+  - apiGroups: [networking.k8s.io]
+    resources: [networkpolicies, ingressclasses, ingresses]
+    verbs: [list, watch]
+  - apiGroups: [coordination.k8s.io]
+    resources: [leases]
+    verbs: [list, watch]
+  - apiGroups: [rbac.authorization.k8s.io]
+    resources: [clusterrolebindings, clusterroles, rolebindings, roles]
+    verbs: [list, watch]
+",
+    ),
+    (
+        "cluster-role-binding.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  labels:
+    app.kubernetes.io/component: exporter
+    app.kubernetes.io/name: kube-state-metrics
+    app.kubernetes.io/version: 2.20.0
+  name: kube-state-metrics
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: kube-state-metrics
+subjects:
+  - kind: ServiceAccount
+    name: kube-state-metrics
+    namespace: kube-system
+",
+    ),
+    (
+        "deployment.yaml",
+        "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  labels:
+    app.kubernetes.io/component: exporter
+    app.kubernetes.io/name: kube-state-metrics
+    app.kubernetes.io/version: 2.20.0
+  name: kube-state-metrics
+  namespace: kube-system
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: kube-state-metrics
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/component: exporter
+        app.kubernetes.io/name: kube-state-metrics
+        app.kubernetes.io/version: 2.20.0
+    spec:
+      automountServiceAccountToken: true
+      containers:
+        - image: registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0
+          livenessProbe:
+            httpGet:
+              path: /livez
+              port: http-metrics
+            initialDelaySeconds: 5
+            timeoutSeconds: 5
+          name: kube-state-metrics
+          ports:
+            - containerPort: 8080
+              name: http-metrics
+            - containerPort: 8081
+              name: telemetry
+          readinessProbe:
+            httpGet:
+              path: /readyz
+              port: telemetry
+            initialDelaySeconds: 5
+            timeoutSeconds: 5
+          securityContext:
+            allowPrivilegeEscalation: false
+            capabilities:
+              drop:
+                - ALL
+            readOnlyRootFilesystem: true
+            runAsNonRoot: true
+            runAsUser: 65534
+            seccompProfile:
+              type: RuntimeDefault
+      nodeSelector:
+        kubernetes.io/os: linux
+      serviceAccountName: kube-state-metrics
+",
+    ),
+    (
+        "service.yaml",
+        "apiVersion: v1
+kind: Service
+metadata:
+  labels:
+    app.kubernetes.io/component: exporter
+    app.kubernetes.io/name: kube-state-metrics
+    app.kubernetes.io/version: 2.20.0
+  name: kube-state-metrics
+  namespace: kube-system
+spec:
+  clusterIP: None
+  ports:
+    - name: http-metrics
+      port: 8080
+      targetPort: http-metrics
+    - name: telemetry
+      port: 8081
+      targetPort: telemetry
+  selector:
+    app.kubernetes.io/name: kube-state-metrics
+",
+    ),
+];
+
+/// A kustomization in `dir` over `resources` that moves them into `ns`
+/// and prefixes their names: the same change for kube-state-metrics'
+/// install and for `manifests/`, so the second replaces the first exactly
+/// as in kube-system, without touching a real install there.
+fn overlay(dir: &std::path::Path, ns: &str, prefix: &str, resources: &[&str]) {
+    let mut text = format!("namespace: {ns}\nnamePrefix: {prefix}\nresources:\n");
+    for resource in resources {
+        text.push_str(&format!("  - {resource}\n"));
+    }
+    std::fs::write(dir.join("kustomization.yaml"), text).expect("kustomization");
+}
+
+#[test]
+fn manifests_apply_over_kube_state_metrics_standard_install_in_place() {
+    let Some(s) = begin("migration") else {
+        return;
+    };
+    let tier = s.tier;
+    let ns = tier.namespace("migrate");
+    let prefix = format!("ks-{}-migrate-", tier.run);
+    let name = format!("{prefix}kube-state-metrics");
+    for kind in ["clusterrole", "clusterrolebinding"] {
+        tier.created(format!("{kind}.rbac.authorization.k8s.io/{name}"));
+    }
+    let dir = tier.dir.join("migration");
+    let (ksm, ours) = (dir.join("kube-state-metrics"), dir.join("kubestate"));
+    std::fs::create_dir_all(&ksm).unwrap();
+    for (file, text) in KSM_STANDARD {
+        std::fs::write(ksm.join(file), text).unwrap();
+    }
+    overlay(&ksm, &ns, &prefix, &KSM_STANDARD.map(|(file, _)| file));
+    // kustomize takes no absolute paths: `manifests/` is copied whole.
+    let base = ours.join("manifests");
+    std::fs::create_dir_all(&base).unwrap();
+    let manifests = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests");
+    for entry in std::fs::read_dir(&manifests).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, base.join(path.file_name().unwrap())).unwrap();
+    }
+    overlay(&ours, &ns, &prefix, &["manifests"]);
+
+    let deployments: Api<Deployment> = Api::namespaced(tier.admin.clone(), &ns);
+    let services: Api<Service> = Api::namespaced(tier.admin.clone(), &ns);
+    let roles: Api<ClusterRole> = Api::all(tier.admin.clone());
+    let deployment = || serde_json::to_value(tier.get(&deployments, &name)).unwrap();
+    let ksm_selector = json!({"matchLabels": {"app.kubernetes.io/name": "kube-state-metrics"}});
+
+    tier.kubectl(&["apply", "-k", &ksm.display().to_string()], None);
+    let before = deployment();
+    assert_eq!(
+        before["spec"]["template"]["spec"]["containers"][0]["image"],
+        "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0"
+    );
+    assert_eq!(before["spec"]["selector"], ksm_selector);
+
+    // The migration itself: must succeed as a whole (kubectl exits 0 only
+    // if every object was applied; an immutable field would fail it).
+    let applied = tier.kubectl(&["apply", "-k", &ours.display().to_string()], None);
+    for object in [
+        "serviceaccount",
+        "clusterrole.rbac.authorization.k8s.io",
+        "clusterrolebinding.rbac.authorization.k8s.io",
+        "service",
+        "deployment.apps",
+    ] {
+        assert!(
+            applied.contains(&format!("{object}/{name} configured")),
+            "{object} replaced in place:\n{applied}"
+        );
+    }
+
+    let after = deployment();
+    assert_eq!(after["spec"]["selector"], ksm_selector);
+    let container = &after["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(container["image"], "ghcr.io/kubestate/kubestate:0.1.0");
+    assert!(
+        container["args"]
+            .as_array()
+            .is_some_and(|a| a.contains(&json!("--telemetry-port=8081"))),
+        "{container}"
+    );
+    let labels = &after["metadata"]["labels"];
+    assert_eq!(labels["app.kubernetes.io/part-of"], "kubestate");
+    // kubectl's three-way merge drops what only kube-state-metrics set.
+    assert_eq!(labels["app.kubernetes.io/version"], Value::Null, "{labels}");
+
+    let service = serde_json::to_value(tier.get(&services, &name)).unwrap();
+    assert_eq!(
+        service["metadata"]["labels"]["app.kubernetes.io/part-of"],
+        "kubestate"
+    );
+    assert_eq!(service["spec"]["clusterIP"], "None");
+    assert_eq!(
+        service["spec"]["selector"],
+        json!({"app.kubernetes.io/name": "kube-state-metrics"})
+    );
+    let ports: Vec<(&str, i64)> = service["spec"]["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap(), p["port"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(ports, [("http-metrics", 8080), ("telemetry", 8081)]);
+
+    // The role is now the least-privilege one: list and watch, four kinds.
+    let role = serde_json::to_value(tier.get(&roles, &name)).unwrap();
+    let mut granted = Vec::new();
+    for rule in role["rules"].as_array().unwrap() {
+        for group in rule["apiGroups"].as_array().unwrap() {
+            for resource in rule["resources"].as_array().unwrap() {
+                for verb in rule["verbs"].as_array().unwrap() {
+                    granted.push(format!(
+                        "{}/{}:{}",
+                        group.as_str().unwrap(),
+                        resource.as_str().unwrap(),
+                        verb.as_str().unwrap()
+                    ));
+                }
+            }
+        }
+    }
+    let want = [
+        "/pods:list",
+        "/pods:watch",
+        "/nodes:list",
+        "/nodes:watch",
+        "/services:list",
+        "/services:watch",
+        "apps/deployments:list",
+        "apps/deployments:watch",
+    ];
+    assert_eq!(sort(granted), sort(want.map(String::from).to_vec()));
+    tier.kubectl(
+        &["delete", "-k", &ours.display().to_string(), "--wait=false"],
+        None,
     );
 }

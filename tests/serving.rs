@@ -35,13 +35,25 @@ const SPINE_FAMILIES: [&str; 17] = [
 
 struct Demo {
     exporter: Exporter,
+    /// The demo's TMPDIR, where it writes its kubeconfig.
+    tmpdir: std::path::PathBuf,
+}
+
+impl Drop for Demo {
+    // The test kills the demo (SIGKILL), which leaves its kubeconfig.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.tmpdir);
+    }
 }
 
 /// `kubestate demo` on free loopback ports, waited until ready.
 fn demo(extra: &[&str]) -> Demo {
     let (port, telemetry_port) = (free_port(), free_port());
     let stderr_path = std::env::temp_dir().join(format!("kubestate-demo-test-{port}.stderr"));
+    let tmpdir = std::env::temp_dir().join(format!("kubestate-demo-test-{port}.tmp"));
+    std::fs::create_dir_all(&tmpdir).unwrap();
     let child = Command::new(BIN)
+        .env("TMPDIR", &tmpdir)
         .args([
             "demo",
             "--host",
@@ -67,7 +79,7 @@ fn demo(extra: &[&str]) -> Demo {
         process: common::Process { child, stderr_path },
     };
     exporter.wait_ready();
-    Demo { exporter }
+    Demo { exporter, tmpdir }
 }
 
 #[test]
@@ -229,7 +241,8 @@ fn gzip_is_served_when_enabled_and_accepted() {
         "--churn-interval-ms",
         "0",
     ]);
-    let exporter = Exporter::start(&sim.kubeconfig, &["--enable-gzip-encoding"]);
+    // kube-state-metrics' spelling, with a value.
+    let exporter = Exporter::start(&sim.kubeconfig, &["--enable-gzip-encoding=true"]);
     exporter.wait_ready();
     let url = format!("{}/metrics", exporter.metrics);
     let plain = get(&url).unwrap();
@@ -505,4 +518,160 @@ fn shards_split_the_objects_between_them_without_overlap() {
         parts, everything,
         "the shards together hold every pod exactly once"
     );
+}
+
+#[test]
+fn gzip_stays_off_with_enable_gzip_encoding_false() {
+    let sim = Sim::empty();
+    let exporter = Exporter::start(&sim.kubeconfig, &["--enable-gzip-encoding=false"]);
+    exporter.wait_ready();
+    let url = format!("{}/metrics", exporter.metrics);
+    let plain = request("GET", &url, &[("Accept-Encoding", "gzip")], None).unwrap();
+    assert_eq!(plain.status, 200);
+    assert_eq!(plain.header("content-encoding"), None);
+}
+
+#[test]
+fn klog_flags_are_ignored_with_one_plain_warning_line_each() {
+    let sim = Sim::empty();
+    let exporter = Exporter::start(
+        &sim.kubeconfig,
+        &[
+            "-v=2",
+            "--logtostderr",
+            "--vmodule=pod*=4",
+            "--use-apiserver-cache=true",
+        ],
+    );
+    exporter.wait_ready();
+    let stderr = exporter.process.stderr();
+    for flag in ["--v", "--logtostderr", "--vmodule"] {
+        let warnings: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains(&format!(" {flag} is a klog flag")))
+            .collect();
+        assert_eq!(warnings.len(), 1, "{flag}: {stderr}");
+        assert!(warnings[0].contains("WARN"), "{}", warnings[0]);
+        assert!(warnings[0].contains("use --log-level"), "{}", warnings[0]);
+    }
+    // stderr is a file here, not a terminal: no colour codes.
+    assert!(!stderr.contains('\x1b'), "escape codes in {stderr:?}");
+    assert!(stderr.contains(" INFO "), "{stderr}");
+}
+
+#[test]
+fn the_telemetry_port_negotiates_text_and_openmetrics_like_the_metrics_port() {
+    let sim = Sim::empty();
+    let exporter = Exporter::start(&sim.kubeconfig, &[]);
+    exporter.wait_ready();
+    let url = format!("{}/metrics", exporter.telemetry);
+
+    let om = request("GET", &url, &[("Accept", PROMETHEUS_ACCEPT)], None).unwrap();
+    assert_eq!(
+        om.header("content-type"),
+        Some("application/openmetrics-text; version=1.0.0; charset=utf-8")
+    );
+    let body = om.text();
+    assert!(body.ends_with("# EOF\n"), "{body}");
+    assert!(body.contains("# TYPE kube_state_metrics_list counter\n"));
+
+    for accept in [None, Some("text/plain;version=0.0.4"), Some("*/*")] {
+        let headers: Vec<(&str, &str)> = accept.iter().map(|a| ("Accept", *a)).collect();
+        let text = request("GET", &url, &headers, None).unwrap();
+        assert_eq!(
+            text.header("content-type"),
+            Some("text/plain; version=0.0.4; charset=utf-8"),
+            "Accept {accept:?}"
+        );
+        let body = text.text();
+        assert!(
+            !body.contains("# EOF") && !body.contains("# UNIT"),
+            "{body}"
+        );
+        for counter in [
+            "kube_state_metrics_list_total",
+            "kube_state_metrics_watch_total",
+            "process_cpu_seconds_total",
+        ] {
+            assert!(
+                body.contains(&format!("# TYPE {counter} counter\n")),
+                "{counter} in {body}"
+            );
+            assert!(body.contains(&format!("# HELP {counter} ")), "{counter}");
+        }
+        assert!(
+            body.contains("kube_state_metrics_list_total{resource=\"pods\",result=\"success\"} 1"),
+            "{body}"
+        );
+        let (ok, report) = promtool_check(&body);
+        assert!(ok, "promtool check metrics complained:\n{report}");
+    }
+}
+
+#[test]
+fn version_names_the_git_revision() {
+    let out = Command::new(BIN).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let revision = String::from_utf8(head.stdout).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "kubestate {} (revision {})\n",
+            env!("CARGO_PKG_VERSION"),
+            revision.trim()
+        )
+    );
+}
+
+#[test]
+fn the_demo_refuses_the_flags_of_a_real_cluster() {
+    for (args, flag) in [
+        (["demo", "--kubeconfig=/etc/hostname"], "--kubeconfig"),
+        (["demo", "--apiserver=https://10.0.0.1"], "--apiserver"),
+    ] {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with(&format!("error: {flag}: demo runs against its own"))),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn the_demo_removes_its_kubeconfig_on_ctrl_c_and_sigterm() {
+    for signal in ["-INT", "-TERM"] {
+        let mut demo = demo(&["--churn-interval-ms", "0"]);
+        let pid = demo.exporter.process.child.id();
+        let kubeconfig = demo.tmpdir.join(format!("kubestate-demo-{pid}.kubeconfig"));
+        assert!(
+            kubeconfig.exists(),
+            "{} while running",
+            kubeconfig.display()
+        );
+        assert!(
+            Command::new("kill")
+                .args([signal, &pid.to_string()])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = wait_for("the demo to exit", Duration::from_secs(5), || {
+            demo.exporter.process.child.try_wait().unwrap()
+        });
+        assert!(status.success(), "{signal}: {status:?}");
+        assert!(
+            !kubeconfig.exists(),
+            "{signal}: {} left behind",
+            kubeconfig.display()
+        );
+    }
 }

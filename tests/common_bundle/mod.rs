@@ -15,7 +15,9 @@ use serde_json::Value;
 /// The install step for each external tool, as the test script performs it.
 pub fn install_hint(tool: &str) -> &'static str {
     match tool {
-        "kubectl" => "kubectl is expected at /usr/bin/kubectl (install kubectl)",
+        "kubectl" => {
+            "set KUBESTATE_KUBECTL to a kubectl of 1.24 or later, or put one on PATH (scripts/test installs one)"
+        }
         "kubernetes-validate" => "run `pip install kubernetes-validate pyyaml`",
         "python3" => "install python3 and run `pip install pyyaml`",
         "promtool" | "prometheus" => {
@@ -27,6 +29,16 @@ pub fn install_hint(tool: &str) -> &'static str {
         "tsc" => "run `npm ci` in dashboards/typecheck",
         _ => "see the install steps in rules/README.md",
     }
+}
+
+/// kubectl as scripts/test installs it (`KUBESTATE_KUBECTL`), else the one
+/// on PATH.
+pub fn kubectl() -> Command {
+    Command::new(
+        std::env::var_os("KUBESTATE_KUBECTL")
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "kubectl".into()),
+    )
 }
 
 /// The repository root.

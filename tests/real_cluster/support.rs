@@ -67,9 +67,31 @@ pub struct Tier {
     /// A short suffix that makes this run's names unique.
     pub run: String,
     pub dir: PathBuf,
+    /// `manifests/`' ClusterRole, applied under a name of this run's
+    /// (`ks-<run>-kube-state-metrics`), so that an installed
+    /// kube-state-metrics' RBAC is never touched.
+    pub exporter_role: String,
+    /// `system:serviceaccount:<ns>:kube-state-metrics`, bound to it.
+    pub exporter_user: String,
+    /// What this run created that outlives a namespace, and the namespaces,
+    /// as kubectl names them (`node/x`); deleted when the test binary ends.
+    created: Mutex<Vec<String>>,
 }
 
 static TIER: OnceLock<Tier> = OnceLock::new();
+
+// libc's atexit: the one hook that runs once every test has finished,
+// passed or failed (libtest ends with exit() either way; a static is
+// never dropped). A SIGKILL or Ctrl-C still leaves the objects behind.
+unsafe extern "C" {
+    fn atexit(callback: extern "C" fn()) -> std::ffi::c_int;
+}
+
+extern "C" fn remove_everything_at_exit() {
+    if let Some(tier) = TIER.get() {
+        tier.remove_everything();
+    }
+}
 static SERIAL: Mutex<()> = Mutex::new(());
 
 /// A running scenario: holds the lock and prints its run time at the end.
@@ -109,6 +131,9 @@ pub fn begin(name: &'static str) -> Option<Scenario> {
     let tier = match TIER.get() {
         Some(tier) => tier,
         None => {
+            // SAFETY: a plain C function pointer; the callback only reads a
+            // OnceLock and runs kubectl.
+            unsafe { atexit(remove_everything_at_exit) };
             let tier = Tier::connect(PathBuf::from(kubeconfig));
             let _ = TIER.set(tier);
             TIER.get().expect("tier set")
@@ -158,6 +183,7 @@ impl Tier {
         std::fs::create_dir_all(&dir).expect("temp dir");
         let ca_file = dir.join("ca.crt");
         std::fs::write(&ca_file, ca).expect("CA file");
+        let run = run_id();
         let mut tier = Tier {
             runtime,
             admin,
@@ -165,11 +191,63 @@ impl Tier {
             exporter_kubeconfig: PathBuf::new(),
             server,
             ca_file,
-            run: run_id(),
+            exporter_role: format!("ks-{run}-kube-state-metrics"),
+            exporter_user: String::new(),
+            run,
             dir,
+            created: Mutex::new(Vec::new()),
         };
         tier.exporter_kubeconfig = tier.least_privilege_kubeconfig();
         tier
+    }
+
+    /// Remembers an object to delete when the test binary ends.
+    pub fn created(&self, object: String) {
+        self.created
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(object);
+    }
+
+    /// Deletes everything this run created: pods first, at once (without
+    /// kubelets a bound pod would stay Terminating and hold its namespace),
+    /// then the rest. Best effort: a failure is reported, not raised.
+    fn remove_everything(&self) {
+        let created = std::mem::take(&mut *self.created.lock().unwrap_or_else(|e| e.into_inner()));
+        if created.is_empty() {
+            return;
+        }
+        let kubeconfig = self.admin_kubeconfig.display().to_string();
+        for namespace in created.iter().filter_map(|o| o.strip_prefix("namespace/")) {
+            let _ = kubectl_command()
+                .args(["--kubeconfig", &kubeconfig, "delete", "pods", "--all"])
+                .args(["--namespace", namespace, "--grace-period=0", "--force"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+        let out = kubectl_command()
+            .args([
+                "--kubeconfig",
+                &kubeconfig,
+                "delete",
+                "--ignore-not-found",
+                "--wait=false",
+            ])
+            .args(&created)
+            .stdin(Stdio::null())
+            .output();
+        match out {
+            Ok(out) if out.status.success() => eprintln!(
+                "real-cluster tier: removed the {} objects and namespaces it created",
+                created.len()
+            ),
+            Ok(out) => eprintln!(
+                "real-cluster tier: could not remove {created:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ),
+            Err(e) => eprintln!("real-cluster tier: could not run kubectl to clean up: {e}"),
+        }
     }
 
     pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
@@ -178,7 +256,7 @@ impl Tier {
 
     /// `kubectl` with the admin kubeconfig; panics unless it succeeds.
     pub fn kubectl(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let mut command = Command::new("kubectl");
+        let mut command = kubectl_command();
         command
             .arg("--kubeconfig")
             .arg(&self.admin_kubeconfig)
@@ -209,23 +287,52 @@ impl Tier {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// Applies the project's own RBAC manifests (they target kube-system)
-    /// and returns a kubeconfig with their ServiceAccount's token.
-    fn least_privilege_kubeconfig(&self) -> PathBuf {
+    /// Applies the project's own RBAC from `manifests/` (its ServiceAccount,
+    /// ClusterRole and binding, rules unchanged) under this run's names: the
+    /// account in a `ks-rbac-<run>` namespace, the role and binding named
+    /// `ks-<run>-kube-state-metrics`, so an installed kube-state-metrics
+    /// (same names in kube-system) is left alone. Returns a kubeconfig with
+    /// the account's token.
+    fn least_privilege_kubeconfig(&mut self) -> PathBuf {
         let manifests = Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests");
-        let files = [
-            "service-account.yaml",
-            "cluster-role.yaml",
-            "cluster-role-binding.yaml",
-        ];
-        let mut args = vec!["apply".to_string()];
-        for f in files {
-            args.push("-f".into());
-            args.push(manifests.join(f).display().to_string());
+        let yaml = self.kubectl(&["kustomize", &manifests.display().to_string()], None);
+        // One JSON document per object.
+        let json = self.kubectl(
+            &["create", "--dry-run=client", "-o", "json", "-f", "-"],
+            Some(&yaml),
+        );
+        let namespace = self.namespace("rbac");
+        let mut objects = Vec::new();
+        for object in serde_json::Deserializer::from_str(&json).into_iter::<Value>() {
+            let mut object = object.expect("kubectl's JSON");
+            match object["kind"].as_str() {
+                Some("ServiceAccount") => object["metadata"]["namespace"] = json!(namespace),
+                Some("ClusterRole") => object["metadata"]["name"] = json!(self.exporter_role),
+                Some("ClusterRoleBinding") => {
+                    object["metadata"]["name"] = json!(self.exporter_role);
+                    object["roleRef"]["name"] = json!(self.exporter_role);
+                    object["subjects"][0]["namespace"] = json!(namespace);
+                }
+                _ => continue,
+            }
+            objects.push(object);
         }
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        self.kubectl(&args, None);
-        let token = self.service_account_token("kube-system", "kube-state-metrics");
+        assert_eq!(
+            objects.len(),
+            3,
+            "manifests/ has its account, role and binding"
+        );
+        for kind in ["clusterrole", "clusterrolebinding"] {
+            self.created(format!(
+                "{kind}.rbac.authorization.k8s.io/{}",
+                self.exporter_role
+            ));
+        }
+        let list = json!({"apiVersion": "v1", "kind": "List", "items": objects});
+        self.kubectl(&["apply", "-f", "-"], Some(&list.to_string()));
+        let account = objects[0]["metadata"]["name"].as_str().unwrap_or_default();
+        self.exporter_user = format!("system:serviceaccount:{namespace}:{account}");
+        let token = self.service_account_token(&namespace, account);
         self.token_kubeconfig("exporter", &token)
     }
 
@@ -292,6 +399,7 @@ impl Tier {
         let object: Namespace = from(json!({"metadata": {"name": name}}));
         self.block_on(namespaces.create(&PostParams::default(), &object))
             .expect("create namespace");
+        self.created(format!("namespace/{name}"));
         let accounts: Api<ServiceAccount> = Api::namespaced(self.admin.clone(), &name);
         self.until(
             "the namespace's default ServiceAccount",
@@ -316,13 +424,34 @@ impl Tier {
         }
     }
 
+    /// Creates an object; a cluster-scoped one is remembered for removal
+    /// (namespaced ones go with their namespace).
     pub fn create<K>(&self, api: &Api<K>, object: Value) -> K
     where
-        K: kube::Resource + Clone + DeserializeOwned + serde::Serialize + std::fmt::Debug,
+        K: kube::Resource<DynamicType = ()>
+            + Clone
+            + DeserializeOwned
+            + serde::Serialize
+            + std::fmt::Debug,
     {
         let typed: K = from(object.clone());
-        self.block_on(api.create(&PostParams::default(), &typed))
-            .unwrap_or_else(|e| panic!("create {object}: {e}"))
+        let created = self
+            .block_on(api.create(&PostParams::default(), &typed))
+            .unwrap_or_else(|e| panic!("create {object}: {e}"));
+        let meta = created.meta();
+        if meta.namespace.is_none() {
+            let group = K::group(&());
+            let resource = if group.is_empty() {
+                K::plural(&()).into_owned()
+            } else {
+                format!("{}.{group}", K::plural(&()))
+            };
+            self.created(format!(
+                "{resource}/{}",
+                meta.name.clone().unwrap_or_default()
+            ));
+        }
+        created
     }
 
     /// A JSON merge patch of the object (`status: false`) or of its
@@ -376,6 +505,16 @@ impl Tier {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// kubectl as scripts/test installs it (`KUBESTATE_KUBECTL`), else the one
+/// on PATH.
+pub fn kubectl_command() -> Command {
+    Command::new(
+        std::env::var_os("KUBESTATE_KUBECTL")
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "kubectl".into()),
+    )
 }
 
 /// A typed object from JSON written in the test.
