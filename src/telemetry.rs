@@ -411,6 +411,7 @@ process_open_fds 24.0
     #[test]
     fn openmetrics_is_served_as_prometheus_client_writes_it() {
         let telemetry = Telemetry::default();
+        telemetry.enable(Resource::Pods);
         let openmetrics = telemetry.encode(Format::OpenMetrics);
         assert!(openmetrics.ends_with("# EOF\n"), "{openmetrics}");
         assert!(openmetrics.contains("# TYPE kube_state_metrics_list counter\n"));
