@@ -11,17 +11,8 @@ use std::process::Command;
 use common_bundle::*;
 use serde_json::Value;
 
-const KUBECTL: &str = "/usr/bin/kubectl";
-
 fn kustomize_text() -> String {
-    let out = run(
-        Command::new(KUBECTL)
-            .args(["kustomize", "manifests/"])
-            .current_dir(root()),
-        "kubectl",
-    );
-    assert_success(&out, "kubectl kustomize manifests/");
-    text(&out.stdout)
+    kustomize("manifests/")
 }
 
 fn objects() -> Vec<Value> {
