@@ -10,8 +10,14 @@ fn output_of(program: &str, args: &[&str]) -> Option<String> {
 }
 
 fn main() {
-    let revision =
-        output_of("git", &["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
+    // An image build has no .git in its context (the Dockerfile) or must be
+    // sure the binary carries the revision it tags (scripts/image): both pass
+    // the revision in, and it wins over asking git.
+    let revision = std::env::var("KUBESTATE_REVISION")
+        .ok()
+        .filter(|r| !r.is_empty())
+        .or_else(|| output_of("git", &["rev-parse", "--short=12", "HEAD"]))
+        .unwrap_or_else(|| "unknown".into());
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let rustc_version = output_of(&rustc, &["--version"]).unwrap_or_else(|| "unknown".into());
     println!("cargo:rustc-env=KUBESTATE_REVISION={revision}");
@@ -28,4 +34,5 @@ fn main() {
             println!("cargo:rerun-if-changed={path}");
         }
     }
+    println!("cargo:rerun-if-env-changed=KUBESTATE_REVISION");
 }

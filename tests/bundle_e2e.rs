@@ -154,23 +154,23 @@ fn prometheus_config(metrics_port: u16, telemetry_port: u16) -> Value {
     cfg["global"]["scrape_timeout"] = json!("1s");
     cfg["global"]["evaluation_interval"] = json!("1s");
     cfg["rule_files"] = json!([root().join("rules/kubestate.rules.yml")]);
-    for job in cfg["scrape_configs"].as_array_mut().unwrap() {
-        let (expected, port) = match job["job_name"].as_str().unwrap() {
-            "kube-state-metrics" => (
-                "kube-state-metrics.kube-system.svc.cluster.local:8080",
-                metrics_port,
-            ),
-            "kube-state-metrics-telemetry" => (
-                "kube-state-metrics.kube-system.svc.cluster.local:8081",
-                telemetry_port,
-            ),
-            other => panic!("unexpected job {other} in the example config"),
-        };
-        assert_eq!(job["static_configs"], json!([{ "targets": [expected] }]));
-        job["static_configs"] = json!([{ "targets": [format!("127.0.0.1:{port}")] }]);
-        job["scrape_interval"] = json!("1s");
-        job["scrape_timeout"] = json!("1s");
-    }
+    let jobs = cfg["scrape_configs"].as_array_mut().unwrap();
+    assert_eq!(jobs.len(), 1, "one job scrapes both ports");
+    let job = &mut jobs[0];
+    assert_eq!(job["job_name"], "kube-state-metrics");
+    assert_eq!(
+        job["static_configs"],
+        json!([{ "targets": [
+            "kube-state-metrics.kube-system.svc.cluster.local:8080",
+            "kube-state-metrics.kube-system.svc.cluster.local:8081",
+        ] }])
+    );
+    job["static_configs"] = json!([{ "targets": [
+        format!("127.0.0.1:{metrics_port}"),
+        format!("127.0.0.1:{telemetry_port}"),
+    ] }]);
+    job["scrape_interval"] = json!("1s");
+    job["scrape_timeout"] = json!("1s");
     cfg
 }
 

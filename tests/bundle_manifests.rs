@@ -12,14 +12,7 @@ use common_bundle::*;
 use serde_json::Value;
 
 fn kustomize_text() -> String {
-    let out = run(
-        kubectl()
-            .args(["kustomize", "manifests/"])
-            .current_dir(root()),
-        "kubectl",
-    );
-    assert_success(&out, "kubectl kustomize manifests/");
-    text(&out.stdout)
+    kustomize("manifests/")
 }
 
 fn objects() -> Vec<Value> {
@@ -335,33 +328,4 @@ fn service_exposes_both_ports_by_name() {
             ("telemetry".into(), 8081, "telemetry".into()),
         ]
     );
-}
-
-#[test]
-fn dockerfile_builds_the_locked_release_binary_into_a_non_root_image() {
-    let df = read("Dockerfile");
-    assert!(
-        df.contains("FROM rust:1-bookworm AS build"),
-        "builder stage"
-    );
-    assert!(
-        df.contains("cargo build --release --locked"),
-        "locked release build"
-    );
-    assert!(
-        df.contains("target/release/kubestate"),
-        "the kubestate binary"
-    );
-    let stages = df.lines().filter(|l| l.starts_with("FROM ")).count();
-    assert_eq!(stages, 2, "multi-stage: build and runtime");
-    let user = df
-        .lines()
-        .rfind(|l| l.starts_with("USER "))
-        .expect("the runtime stage sets USER");
-    assert_eq!(user, "USER 65534:65534");
-    // The Deployment's image reference names the same tag in the header.
-    assert!(df.contains(&format!(
-        "ghcr.io/kubestate/kubestate:{}",
-        env!("CARGO_PKG_VERSION")
-    )));
 }

@@ -192,22 +192,17 @@ fn example_config_scrapes_kubestate_under_the_kube_state_metrics_job() {
             )
         })
         .collect();
+    // One job for both ports: kube-state-metrics' own alerts select
+    // job="kube-state-metrics" on the telemetry port's metrics.
     assert_eq!(
         jobs,
-        vec![
-            (
-                "kube-state-metrics".to_string(),
-                vec![Value::from(
-                    "kube-state-metrics.kube-system.svc.cluster.local:8080"
-                )]
-            ),
-            (
-                "kube-state-metrics-telemetry".to_string(),
-                vec![Value::from(
-                    "kube-state-metrics.kube-system.svc.cluster.local:8081"
-                )]
-            ),
-        ]
+        vec![(
+            "kube-state-metrics".to_string(),
+            vec![
+                Value::from("kube-state-metrics.kube-system.svc.cluster.local:8080"),
+                Value::from("kube-state-metrics.kube-system.svc.cluster.local:8081"),
+            ]
+        )]
     );
 }
 

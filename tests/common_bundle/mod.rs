@@ -46,6 +46,18 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `kubectl kustomize DIR` (relative to the repository root): the YAML text.
+pub fn kustomize(dir: &str) -> String {
+    let out = run(
+        kubectl()
+            .args(["kustomize", dir])
+            .current_dir(root()),
+        "kubectl",
+    );
+    assert_success(&out, &format!("kubectl kustomize {dir}"));
+    text(&out.stdout)
+}
+
 /// Runs a command to completion, panicking with the install step when the
 /// program cannot be started at all.
 pub fn run(cmd: &mut Command, tool: &str) -> Output {
