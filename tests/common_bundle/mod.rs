@@ -49,9 +49,7 @@ pub fn root() -> PathBuf {
 /// `kubectl kustomize DIR` (relative to the repository root): the YAML text.
 pub fn kustomize(dir: &str) -> String {
     let out = run(
-        kubectl()
-            .args(["kustomize", dir])
-            .current_dir(root()),
+        kubectl().args(["kustomize", dir]).current_dir(root()),
         "kubectl",
     );
     assert_success(&out, &format!("kubectl kustomize {dir}"));
