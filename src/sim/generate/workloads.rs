@@ -29,9 +29,13 @@ impl Gen<'_> {
         ] {
             let mut w = self.workload(ns, name, Owner::None);
             w.owner_ref = Some((kind, name.to_string(), self.rng.uuid()));
+            // The canary runs a mesh sidecar; its second pod is still
+            // starting, held by the sidecar (an init container) waiting.
+            w.sidecar = name == "canary";
             for r in 0..replicas {
                 let variant = match (name, r) {
                     ("legacy-frontend", 2) => Variant::CrashLoop,
+                    ("canary", 1) => Variant::Creating,
                     _ => Variant::Running,
                 };
                 let pod_name = format!("{name}-{}", self.rng.suffix(5));
@@ -56,6 +60,34 @@ impl Gen<'_> {
                 _ => {}
             }
         }
+        self.deleted_controllers();
+    }
+
+    /// A StatefulSet and a DaemonSet being deleted in the foreground: their
+    /// pods are already gone, the owners wait for the garbage collector.
+    fn deleted_controllers(&mut self) {
+        let s = builders::stateful_set("cassandra", "cassandra")
+            .in_ns("data")
+            .created(T0 - 200 * DAY)
+            .deleted(T0 - 90)
+            .label("app", "cassandra")
+            .generation(3)
+            .observed_generation(3)
+            .replicas(0)
+            .counts(0, 0, 0);
+        let revision = format!("cassandra-{}", self.rng.hex(10));
+        put(self.store, &s.revisions(&revision, 0, &revision, 0).build());
+        let d = builders::daemon_set("fluentd", "fluentd")
+            .in_ns("kube-system")
+            .created(T0 - 300 * DAY)
+            .deleted(T0 - 90)
+            .label("app", "fluentd")
+            .generation(5)
+            .observed_generation(5)
+            .scheduled(0, 0, 0)
+            .ready(0, 0)
+            .updated(0);
+        put(self.store, &d.build());
     }
 
     /// A Deployment's current ReplicaSet and its old revisions, or a bare
@@ -513,8 +545,14 @@ mod tests {
                 .any(|s| s.spec.persistent_volume_claim_retention_policy.is_some())
         );
         assert!(sets.iter().any(|s| s.spec.ordinals.is_some()));
+        assert!(sets.iter().any(|s| s.metadata.deletion_timestamp.is_some()));
         let daemons: Vec<DaemonSet> = all(&store, Resource::DaemonSets);
-        assert_eq!(daemons.len(), 2);
+        assert_eq!(daemons.len(), 3);
+        assert!(
+            daemons
+                .iter()
+                .any(|d| d.metadata.deletion_timestamp.is_some())
+        );
         let rcs: Vec<ReplicationController> = all(&store, Resource::ReplicationControllers);
         assert_eq!(rcs.len(), 2);
     }
