@@ -16,6 +16,8 @@
 mod common;
 #[path = "real_cluster/support.rs"]
 mod support;
+#[path = "real_cluster/workloads.rs"]
+mod workloads;
 
 use common::{Exporter, get, sorted};
 use k8s_openapi::api::apps::v1::Deployment;
