@@ -92,10 +92,14 @@ macro_rules! kinds {
 
 kinds! {
     // variant: object, plural, kind, apiVersion, scope, enabled, identity labels
+    DaemonSets: DaemonSet, "daemonsets", "DaemonSet", "apps/v1", Namespaced, ByDefault, ["namespace", "daemonset"];
     Deployments: Deployment, "deployments", "Deployment", "apps/v1", Namespaced, ByDefault, ["namespace", "deployment"];
     Nodes: Node, "nodes", "Node", "v1", Cluster, ByDefault, ["node"];
     Pods: Pod, "pods", "Pod", "v1", Namespaced, ByDefault, ["namespace", "pod", "uid"];
+    ReplicaSets: ReplicaSet, "replicasets", "ReplicaSet", "apps/v1", Namespaced, ByDefault, ["namespace", "replicaset"];
+    ReplicationControllers: ReplicationController, "replicationcontrollers", "ReplicationController", "v1", Namespaced, ByDefault, ["namespace", "replicationcontroller"];
     Services: Service, "services", "Service", "v1", Namespaced, ByDefault, ["namespace", "service", "uid"];
+    StatefulSets: StatefulSet, "statefulsets", "StatefulSet", "apps/v1", Namespaced, ByDefault, ["namespace", "statefulset"];
 }
 
 /// Resources kube-state-metrics v2.20 knows that kubestate does not serve
@@ -107,7 +111,6 @@ pub const NOT_SERVED: &[&str] = &[
     "clusterroles",
     "configmaps",
     "cronjobs",
-    "daemonsets",
     "endpoints",
     "endpointslices",
     "horizontalpodautoscalers",
@@ -124,14 +127,11 @@ pub const NOT_SERVED: &[&str] = &[
     "persistentvolumeclaims",
     "persistentvolumes",
     "poddisruptionbudgets",
-    "replicasets",
-    "replicationcontrollers",
     "resourcequotas",
     "rolebindings",
     "roles",
     "secrets",
     "serviceaccounts",
-    "statefulsets",
     "storageclasses",
     "validatingadmissionpolicies",
     "validatingadmissionpolicybindings",

@@ -16,6 +16,8 @@
 mod common;
 #[path = "real_cluster/support.rs"]
 mod support;
+#[path = "real_cluster/workloads.rs"]
+mod workloads;
 
 use common::{Exporter, get, sorted};
 use k8s_openapi::api::apps::v1::Deployment;
@@ -1664,7 +1666,11 @@ fn a_forbidden_kind_is_named_by_readyz_and_the_log_and_the_rest_is_served() {
     );
     let token = tier.service_account_token(&ns, "exporter");
     let kubeconfig = tier.token_kubeconfig("noservices", &token);
-    let exporter = Exporter::start(&kubeconfig, &[]);
+    // The kinds the role names, and services, which it does not.
+    let exporter = Exporter::start(
+        &kubeconfig,
+        &["--resources=deployments,nodes,pods,services"],
+    );
     let started = Instant::now();
     let body = common::wait_for("/readyz to name only services", CHANGE, || {
         let r = get(&format!("{}/readyz", exporter.telemetry)).ok()?;

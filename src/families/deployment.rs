@@ -1,6 +1,7 @@
 //! Deployment families. Every series also carries `namespace, deployment`.
 
 use super::Stability::{Experimental, Stable};
+use super::metadata_generation;
 use super::{Families, Family, annotations, bool_value, created, deletion_timestamp, labels};
 use crate::objects::Deployment;
 use crate::objects::deployment::{IntOrPercent, RollingUpdate};
@@ -26,12 +27,9 @@ impl Families for Deployment {
         vec![
             created("kube_deployment_created"),
             deletion_timestamp("kube_deployment_deletion_timestamp"),
-            Family::gauge(
-                Stable,
+            metadata_generation(
                 "kube_deployment_metadata_generation",
                 "Sequence number representing a specific generation of the desired state.",
-                &[],
-                |d, out| out.emit(&[], d.metadata.generation.unwrap_or(0) as f64),
             ),
             Family::gauge(
                 Stable,

@@ -2,10 +2,14 @@
 //! and a small function from an object to its series. One file per kind
 //! lists that kind's families; adding a family is adding one definition.
 
+mod daemonset;
 mod deployment;
 mod node;
 mod pod;
+mod replicaset;
+mod replicationcontroller;
 mod service;
+mod statefulset;
 
 use crate::exposition::{Format, write_float, write_help, write_label_value};
 use crate::objects::{ConditionStatus, Exposed, Object};
@@ -308,6 +312,53 @@ pub fn annotations<T: Object>(name: &'static str) -> Family<T> {
         |o, out| out.exposed(&o.meta().exposed_annotations),
     )
 }
+
+// ---------------------------------------------------------------------
+// Shared shapes of the workload kinds (ReplicaSets, StatefulSets,
+// DaemonSets, ReplicationControllers, and Pods for the owner family).
+
+impl<T> Family<T> {
+    /// The same family with another stability: kube-state-metrics marks
+    /// some kinds' `_annotations` or `_deletion_timestamp` STABLE where the
+    /// shared generators say EXPERIMENTAL.
+    pub fn with_stability(self, stability: Stability) -> Self {
+        Family { stability, ..self }
+    }
+}
+
+/// `kube_<kind>_metadata_generation`: metadata.generation, 0 when unset.
+pub fn metadata_generation<T: Object>(name: &'static str, help: &'static str) -> Family<T> {
+    Family::gauge(Stable, name, help, &[], |o, out| {
+        out.emit(&[], o.meta().generation.unwrap_or(0) as f64)
+    })
+}
+
+/// `kube_<kind>_owner` with `owner_is_controller`: one series per
+/// ownerReference (`false` when `controller` is unset), or one with empty
+/// values for an object without owners.
+pub fn owner<T: Object>(stability: Stability, name: &'static str, help: &'static str) -> Family<T> {
+    Family::gauge(
+        stability,
+        name,
+        help,
+        &["owner_kind", "owner_name", "owner_is_controller"],
+        |o, out| {
+            let owners = &o.meta().owner_references;
+            if owners.is_empty() {
+                return out.emit(&["", "", ""], 1.0);
+            }
+            for owner in owners.iter() {
+                let is_controller = match owner.controller {
+                    Some(true) => "true",
+                    _ => "false",
+                };
+                out.emit(&[&owner.kind, &owner.name, is_controller], 1.0);
+            }
+        },
+    )
+}
+
+// ---------------------------------------------------------------------
 
 /// `--metric-allowlist`, `--metric-denylist` and `--metric-opt-in-list`,
 /// each one anchored regex (`^(?:a|b)$`) over family names.

@@ -2,7 +2,7 @@
 
 use super::Stability::{Experimental, Stable};
 use super::{Families, Family, Series, Stability, annotations, bool_value, created};
-use super::{deletion_timestamp, labels};
+use super::{deletion_timestamp, labels, owner};
 use crate::objects::pod::{Container, ContainerStatus, Terminated};
 use crate::objects::{Condition, ConditionStatus, Pod, ResourceList, find_condition};
 use std::net::IpAddr;
@@ -77,23 +77,10 @@ impl Families for Pod {
                     }
                 },
             ),
-            Family::gauge(
+            owner(
                 Stable,
                 "kube_pod_owner",
                 "Information about the Pod's owner.",
-                &["owner_kind", "owner_name", "owner_is_controller"],
-                |p, out| {
-                    if p.metadata.owner_references.is_empty() {
-                        return out.emit(&["", "", ""], 1.0);
-                    }
-                    for owner in &p.metadata.owner_references {
-                        let is_controller = match owner.controller {
-                            Some(true) => "true",
-                            _ => "false",
-                        };
-                        out.emit(&[&owner.kind, &owner.name, is_controller], 1.0);
-                    }
-                },
             ),
             labels("kube_pod_labels"),
             annotations("kube_pod_annotations"),

@@ -15,18 +15,26 @@ mod strings;
 mod time;
 mod wire;
 
+pub mod daemonset;
 pub mod deployment;
 pub mod node;
 pub mod pod;
+pub mod replicaset;
+pub mod replicationcontroller;
 pub mod service;
+pub mod statefulset;
 
+pub use daemonset::DaemonSet;
 pub use deployment::Deployment;
 pub use expose::{Allowlist, Exposed, Exposure, RawMap};
 pub use meta::{Condition, ConditionStatus, Meta, OwnerRef, find_condition};
 pub use node::Node;
 pub use pod::Pod;
 pub use quantity::{Quantity, ResourceList, ResourceUnit};
+pub use replicaset::ReplicaSet;
+pub use replicationcontroller::ReplicationController;
 pub use service::Service;
+pub use statefulset::StatefulSet;
 pub use strings::{Str, sweep_interned};
 pub use wire::{DecodeError, Wire};
 

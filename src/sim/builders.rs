@@ -1,4 +1,4 @@
-//! Fluent builders for the four kinds, returning k8s-openapi objects.
+//! Fluent builders for every simulated kind, returning k8s-openapi objects.
 //!
 //! The cluster generator, the churn task and the tests all build objects
 //! through these, so there is one place that knows how a realistic object is
@@ -9,8 +9,10 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{
-    Deployment, DeploymentCondition, DeploymentSpec, DeploymentStatus, DeploymentStrategy,
-    RollingUpdateDeployment,
+    DaemonSet, DaemonSetSpec, DaemonSetStatus, Deployment, DeploymentCondition, DeploymentSpec,
+    DeploymentStatus, DeploymentStrategy, ReplicaSet, ReplicaSetSpec, ReplicaSetStatus,
+    RollingUpdateDeployment, StatefulSet, StatefulSetOrdinals,
+    StatefulSetPersistentVolumeClaimRetentionPolicy, StatefulSetSpec, StatefulSetStatus,
 };
 use k8s_openapi::api::core::v1::{
     Container, ContainerState, ContainerStateRunning, ContainerStateTerminated,
@@ -18,6 +20,7 @@ use k8s_openapi::api::core::v1::{
     LoadBalancerStatus, Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo,
     PersistentVolumeClaimSpec, PersistentVolumeClaimTemplate, PersistentVolumeClaimVolumeSource,
     Pod, PodCondition, PodIP, PodResourceClaim, PodSpec, PodStatus, PodTemplateSpec,
+    ReplicationController, ReplicationControllerSpec, ReplicationControllerStatus,
     ResourceRequirements, Service, ServicePort, ServiceSpec, ServiceStatus, Taint, Toleration,
     Volume,
 };
@@ -947,6 +950,372 @@ impl ServiceBuilder {
         self
     }
     pub fn build(self) -> Service {
+        self.obj
+    }
+}
+
+// ---------------------------------------------------------------- workload controllers
+// ReplicaSets, StatefulSets, DaemonSets and ReplicationControllers: each
+// selects its pods by `app` and carries a one-container template.
+
+/// A template whose pods carry `labels` and run `image`.
+fn pod_template(
+    labels: &BTreeMap<String, String>,
+    container: &str,
+    image: &str,
+) -> PodTemplateSpec {
+    PodTemplateSpec {
+        metadata: Some(ObjectMeta {
+            labels: Some(labels.clone()),
+            ..Default::default()
+        }),
+        spec: Some(PodSpec {
+            containers: vec![Container {
+                name: container.to_string(),
+                image: Some(image.to_string()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }),
+    }
+}
+
+fn app_labels(app: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([("app".to_string(), app.to_string())])
+}
+
+fn app_selector(app: &str) -> LabelSelector {
+    LabelSelector {
+        match_labels: Some(app_labels(app)),
+        match_expressions: None,
+    }
+}
+
+/// A ReplicaSet selecting `app=<app>` (a Deployment's adds
+/// `pod-template-hash` with `template_hash`).
+pub fn replica_set(name: &str, app: &str) -> ReplicaSetBuilder {
+    ReplicaSetBuilder {
+        obj: ReplicaSet {
+            metadata: meta(name),
+            spec: ReplicaSetSpec {
+                replicas: Some(1),
+                selector: app_selector(app),
+                template: Some(pod_template(
+                    &app_labels(app),
+                    app,
+                    &format!("registry.example.com/{app}:1.0.0"),
+                )),
+                ..Default::default()
+            },
+            status: Some(ReplicaSetStatus::default()),
+        },
+    }
+}
+
+pub struct ReplicaSetBuilder {
+    obj: ReplicaSet,
+}
+
+impl ReplicaSetBuilder {
+    meta_setters!();
+    namespace_setter!();
+    owner_setter!();
+
+    pub fn generation(mut self, g: i64) -> Self {
+        self.obj.metadata.generation = Some(g);
+        self
+    }
+    fn spec(&mut self) -> &mut ReplicaSetSpec {
+        &mut self.obj.spec
+    }
+    fn status(&mut self) -> &mut ReplicaSetStatus {
+        self.obj.status.get_or_insert_with(Default::default)
+    }
+    pub fn replicas(mut self, n: i32) -> Self {
+        self.spec().replicas = Some(n);
+        self
+    }
+    /// The `pod-template-hash` label a Deployment's ReplicaSet, its
+    /// selector and its template carry.
+    pub fn template_hash(mut self, hash: &str) -> Self {
+        let spec = self.spec();
+        insert(&mut spec.selector.match_labels, "pod-template-hash", hash);
+        if let Some(meta) = spec.template.as_mut().and_then(|t| t.metadata.as_mut()) {
+            insert(&mut meta.labels, "pod-template-hash", hash);
+        }
+        self.label("pod-template-hash", hash)
+    }
+    pub fn image(mut self, image: &str) -> Self {
+        if let Some(c) = self
+            .spec()
+            .template
+            .as_mut()
+            .and_then(|t| t.spec.as_mut())
+            .and_then(|s| s.containers.first_mut())
+        {
+            c.image = Some(image.to_string());
+        }
+        self
+    }
+    pub fn observed_generation(mut self, g: i64) -> Self {
+        self.status().observed_generation = Some(g);
+        self
+    }
+    /// status.replicas, fullyLabeledReplicas, readyReplicas, availableReplicas.
+    pub fn counts(mut self, replicas: i32, fully_labeled: i32, ready: i32, available: i32) -> Self {
+        let status = self.status();
+        status.replicas = replicas;
+        status.fully_labeled_replicas = Some(fully_labeled);
+        status.ready_replicas = Some(ready);
+        status.available_replicas = Some(available);
+        self
+    }
+    pub fn terminating(mut self, n: i32) -> Self {
+        self.status().terminating_replicas = Some(n);
+        self
+    }
+    pub fn build(self) -> ReplicaSet {
+        self.obj
+    }
+}
+
+/// A ReplicationController selecting `app=<app>`.
+pub fn replication_controller(name: &str, app: &str) -> ReplicationControllerBuilder {
+    ReplicationControllerBuilder {
+        obj: ReplicationController {
+            metadata: meta(name),
+            spec: Some(ReplicationControllerSpec {
+                replicas: Some(1),
+                selector: Some(app_labels(app)),
+                template: Some(pod_template(
+                    &app_labels(app),
+                    app,
+                    &format!("registry.example.com/{app}:1.0.0"),
+                )),
+                ..Default::default()
+            }),
+            status: Some(ReplicationControllerStatus::default()),
+        },
+    }
+}
+
+pub struct ReplicationControllerBuilder {
+    obj: ReplicationController,
+}
+
+impl ReplicationControllerBuilder {
+    meta_setters!();
+    namespace_setter!();
+    owner_setter!();
+
+    pub fn generation(mut self, g: i64) -> Self {
+        self.obj.metadata.generation = Some(g);
+        self
+    }
+    fn status(&mut self) -> &mut ReplicationControllerStatus {
+        self.obj.status.get_or_insert_with(Default::default)
+    }
+    pub fn replicas(mut self, n: i32) -> Self {
+        self.obj.spec.get_or_insert_with(Default::default).replicas = Some(n);
+        self
+    }
+    pub fn observed_generation(mut self, g: i64) -> Self {
+        self.status().observed_generation = Some(g);
+        self
+    }
+    /// status.replicas, fullyLabeledReplicas, readyReplicas, availableReplicas.
+    pub fn counts(mut self, replicas: i32, fully_labeled: i32, ready: i32, available: i32) -> Self {
+        let status = self.status();
+        status.replicas = replicas;
+        status.fully_labeled_replicas = Some(fully_labeled);
+        status.ready_replicas = Some(ready);
+        status.available_replicas = Some(available);
+        self
+    }
+    pub fn build(self) -> ReplicationController {
+        self.obj
+    }
+}
+
+/// A StatefulSet selecting `app=<app>`, governed by a headless service of
+/// the same name, ordered pod management and rolling updates.
+pub fn stateful_set(name: &str, app: &str) -> StatefulSetBuilder {
+    StatefulSetBuilder {
+        obj: StatefulSet {
+            metadata: meta(name),
+            spec: StatefulSetSpec {
+                replicas: Some(1),
+                selector: app_selector(app),
+                service_name: Some(name.to_string()),
+                template: pod_template(
+                    &app_labels(app),
+                    app,
+                    &format!("registry.example.com/{app}:1.0.0"),
+                ),
+                pod_management_policy: Some("OrderedReady".into()),
+                revision_history_limit: Some(10),
+                ..Default::default()
+            },
+            status: Some(StatefulSetStatus::default()),
+        },
+    }
+}
+
+pub struct StatefulSetBuilder {
+    obj: StatefulSet,
+}
+
+impl StatefulSetBuilder {
+    meta_setters!();
+    namespace_setter!();
+
+    pub fn generation(mut self, g: i64) -> Self {
+        self.obj.metadata.generation = Some(g);
+        self
+    }
+    fn spec(&mut self) -> &mut StatefulSetSpec {
+        &mut self.obj.spec
+    }
+    fn status(&mut self) -> &mut StatefulSetStatus {
+        self.obj.status.get_or_insert_with(Default::default)
+    }
+    pub fn replicas(mut self, n: i32) -> Self {
+        self.spec().replicas = Some(n);
+        self
+    }
+    pub fn image(mut self, image: &str) -> Self {
+        if let Some(c) = self
+            .spec()
+            .template
+            .spec
+            .as_mut()
+            .and_then(|s| s.containers.first_mut())
+        {
+            c.image = Some(image.to_string());
+        }
+        self
+    }
+    /// spec.ordinals.start: the first pod's ordinal.
+    pub fn ordinals_start(mut self, start: i32) -> Self {
+        self.spec().ordinals = Some(StatefulSetOrdinals { start: Some(start) });
+        self
+    }
+    /// spec.persistentVolumeClaimRetentionPolicy (`Retain` or `Delete`).
+    pub fn pvc_retention(mut self, when_deleted: &str, when_scaled: &str) -> Self {
+        self.spec().persistent_volume_claim_retention_policy =
+            Some(StatefulSetPersistentVolumeClaimRetentionPolicy {
+                when_deleted: Some(when_deleted.to_string()),
+                when_scaled: Some(when_scaled.to_string()),
+            });
+        self
+    }
+    pub fn observed_generation(mut self, g: i64) -> Self {
+        self.status().observed_generation = Some(g);
+        self
+    }
+    /// status.replicas, readyReplicas, availableReplicas.
+    pub fn counts(mut self, replicas: i32, ready: i32, available: i32) -> Self {
+        let status = self.status();
+        status.replicas = replicas;
+        status.ready_replicas = Some(ready);
+        status.available_replicas = Some(available);
+        self
+    }
+    /// Pods at the current revision and at the update revision: equal
+    /// names and counts once a rollout is done.
+    pub fn revisions(
+        mut self,
+        current: &str,
+        current_replicas: i32,
+        update: &str,
+        updated_replicas: i32,
+    ) -> Self {
+        let status = self.status();
+        status.current_revision = Some(current.to_string());
+        status.current_replicas = Some(current_replicas);
+        status.update_revision = Some(update.to_string());
+        status.updated_replicas = Some(updated_replicas);
+        self
+    }
+    pub fn build(self) -> StatefulSet {
+        self.obj
+    }
+}
+
+/// A DaemonSet selecting `app=<app>` with rolling updates.
+pub fn daemon_set(name: &str, app: &str) -> DaemonSetBuilder {
+    DaemonSetBuilder {
+        obj: DaemonSet {
+            metadata: meta(name),
+            spec: DaemonSetSpec {
+                selector: app_selector(app),
+                template: pod_template(
+                    &app_labels(app),
+                    app,
+                    &format!("registry.example.com/{app}:1.0.0"),
+                ),
+                revision_history_limit: Some(10),
+                ..Default::default()
+            },
+            status: Some(DaemonSetStatus::default()),
+        },
+    }
+}
+
+pub struct DaemonSetBuilder {
+    obj: DaemonSet,
+}
+
+impl DaemonSetBuilder {
+    meta_setters!();
+    namespace_setter!();
+
+    pub fn generation(mut self, g: i64) -> Self {
+        self.obj.metadata.generation = Some(g);
+        self
+    }
+    fn status(&mut self) -> &mut DaemonSetStatus {
+        self.obj.status.get_or_insert_with(Default::default)
+    }
+    pub fn image(mut self, image: &str) -> Self {
+        if let Some(c) = self
+            .obj
+            .spec
+            .template
+            .spec
+            .as_mut()
+            .and_then(|s| s.containers.first_mut())
+        {
+            c.image = Some(image.to_string());
+        }
+        self
+    }
+    pub fn observed_generation(mut self, g: i64) -> Self {
+        self.status().observed_generation = Some(g);
+        self
+    }
+    /// desiredNumberScheduled, currentNumberScheduled, numberMisscheduled.
+    pub fn scheduled(mut self, desired: i32, current: i32, misscheduled: i32) -> Self {
+        let status = self.status();
+        status.desired_number_scheduled = desired;
+        status.current_number_scheduled = current;
+        status.number_misscheduled = misscheduled;
+        self
+    }
+    /// numberReady and numberAvailable; numberUnavailable follows from
+    /// desiredNumberScheduled (set `scheduled` first).
+    pub fn ready(mut self, ready: i32, available: i32) -> Self {
+        let status = self.status();
+        status.number_ready = ready;
+        status.number_available = Some(available);
+        status.number_unavailable = Some((status.desired_number_scheduled - available).max(0));
+        self
+    }
+    pub fn updated(mut self, n: i32) -> Self {
+        self.status().updated_number_scheduled = Some(n);
+        self
+    }
+    pub fn build(self) -> DaemonSet {
         self.obj
     }
 }

@@ -15,6 +15,8 @@ use super::generate::put;
 use super::rng::Rng;
 use super::store::{Store, now_unix};
 
+mod workloads;
+
 pub(crate) struct Churner {
     rng: Rng,
     /// Deployments scaled on an earlier tick whose status has not caught up.
@@ -51,6 +53,7 @@ impl Churner {
                 _ => self.flip_node(store),
             }
         }
+        self.workloads(store);
     }
 
     fn restart_container(&mut self, store: &Store) {
@@ -229,6 +232,7 @@ impl Churner {
             status.available_replicas = Some(replicas);
             status.unavailable_replicas = None;
             put(store, &d);
+            self.scale_current_replica_set(store, &d);
         }
     }
 

@@ -14,6 +14,9 @@ use super::builders::{self, ContainerBuilder, PodBuilder};
 use super::rng::Rng;
 use super::store::Store;
 
+mod workloads;
+pub(crate) use workloads::pods_of;
+
 /// Base time of the generated cluster (2026-01-01T00:00:00Z): a fixed
 /// instant keeps the whole cluster, timestamps included, a function of the
 /// seed. Churn uses the wall clock.
@@ -91,6 +94,7 @@ pub(crate) fn populate(store: &Store, config: &SimConfig) {
     };
     g.services_fixed();
     g.workloads(config.nodes * config.pods_per_node);
+    g.pod_controllers();
 }
 
 fn make_nodes(store: &Store, rng: &mut Rng, n: usize) -> Vec<NodeRef> {
@@ -519,6 +523,7 @@ impl Gen<'_> {
         }
         // The special pods come first so even a tiny cluster has each one.
         left = left.saturating_sub(self.special_pods());
+        left = left.saturating_sub(self.bare_controller_pods());
         let stateful = (budget * 3 / 100).max(usize::from(budget >= 20) * 3);
         let mut made = 0;
         let sets = [
