@@ -92,9 +92,13 @@ macro_rules! kinds {
 
 kinds! {
     // variant: object, plural, kind, apiVersion, scope, enabled, identity labels
+    CronJobs: CronJob, "cronjobs", "CronJob", "batch/v1", Namespaced, ByDefault, ["namespace", "cronjob"];
     Deployments: Deployment, "deployments", "Deployment", "apps/v1", Namespaced, ByDefault, ["namespace", "deployment"];
+    HorizontalPodAutoscalers: HorizontalPodAutoscaler, "horizontalpodautoscalers", "HorizontalPodAutoscaler", "autoscaling/v2", Namespaced, ByDefault, ["namespace", "horizontalpodautoscaler"];
+    Jobs: Job, "jobs", "Job", "batch/v1", Namespaced, ByDefault, ["namespace", "job_name"];
     Nodes: Node, "nodes", "Node", "v1", Cluster, ByDefault, ["node"];
     Pods: Pod, "pods", "Pod", "v1", Namespaced, ByDefault, ["namespace", "pod", "uid"];
+    PodDisruptionBudgets: PodDisruptionBudget, "poddisruptionbudgets", "PodDisruptionBudget", "policy/v1", Namespaced, ByDefault, ["namespace", "poddisruptionbudget"];
     Services: Service, "services", "Service", "v1", Namespaced, ByDefault, ["namespace", "service", "uid"];
 }
 
@@ -106,14 +110,11 @@ pub const NOT_SERVED: &[&str] = &[
     "clusterrolebindings",
     "clusterroles",
     "configmaps",
-    "cronjobs",
     "daemonsets",
     "endpoints",
     "endpointslices",
-    "horizontalpodautoscalers",
     "ingressclasses",
     "ingresses",
-    "jobs",
     "leases",
     "limitranges",
     "mutatingadmissionpolicies",
@@ -123,7 +124,6 @@ pub const NOT_SERVED: &[&str] = &[
     "networkpolicies",
     "persistentvolumeclaims",
     "persistentvolumes",
-    "poddisruptionbudgets",
     "replicasets",
     "replicationcontrollers",
     "resourcequotas",

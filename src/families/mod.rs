@@ -2,9 +2,13 @@
 //! and a small function from an object to its series. One file per kind
 //! lists that kind's families; adding a family is adding one definition.
 
+mod cronjob;
 mod deployment;
+mod horizontalpodautoscaler;
+mod job;
 mod node;
 mod pod;
+mod poddisruptionbudget;
 mod service;
 
 use crate::exposition::{Format, write_float, write_help, write_label_value};
@@ -308,6 +312,37 @@ pub fn annotations<T: Object>(name: &'static str) -> Family<T> {
         |o, out| out.exposed(&o.meta().exposed_annotations),
     )
 }
+
+// ---------------------------------------------------------------------
+// Shared by the batch kinds (jobs) and any other kind whose owner family
+// carries `owner_is_controller` (kube_pod_owner has the same shape).
+
+/// `kube_<kind>_owner{owner_kind, owner_name, owner_is_controller}`: one
+/// series per ownerReference (`owner_is_controller` is `false` when the
+/// field is unset), or one with empty values for an object without owners.
+pub fn owner_with_controller<T: Object>(name: &'static str, help: &'static str) -> Family<T> {
+    Family::gauge(
+        Stable,
+        name,
+        help,
+        &["owner_kind", "owner_name", "owner_is_controller"],
+        |o, out| {
+            let owners = &o.meta().owner_references;
+            if owners.is_empty() {
+                return out.emit(&["", "", ""], 1.0);
+            }
+            for owner in owners.iter() {
+                let is_controller = match owner.controller {
+                    Some(true) => "true",
+                    _ => "false",
+                };
+                out.emit(&[&owner.kind, &owner.name, is_controller], 1.0);
+            }
+        },
+    )
+}
+
+// ---------------------------------------------------------------------
 
 /// `--metric-allowlist`, `--metric-denylist` and `--metric-opt-in-list`,
 /// each one anchored regex (`^(?:a|b)$`) over family names.
