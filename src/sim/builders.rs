@@ -950,3 +950,8 @@ impl ServiceBuilder {
         self.obj
     }
 }
+
+// ------------------------------------------ jobs, cronjobs, HPAs, PDBs
+
+mod batch;
+pub use batch::*;
