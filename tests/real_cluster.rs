@@ -13,6 +13,8 @@
 //! here; only what the server assigns (uids, cluster IPs, generated pod
 //! names, the node the scheduler chose) is read back from it.
 
+#[path = "real_cluster/batch.rs"]
+mod batch;
 mod common;
 #[path = "real_cluster/support.rs"]
 mod support;
@@ -1664,7 +1666,11 @@ fn a_forbidden_kind_is_named_by_readyz_and_the_log_and_the_rest_is_served() {
     );
     let token = tier.service_account_token(&ns, "exporter");
     let kubeconfig = tier.token_kubeconfig("noservices", &token);
-    let exporter = Exporter::start(&kubeconfig, &[]);
+    // The four kinds the role is about, one of them refused.
+    let exporter = Exporter::start(
+        &kubeconfig,
+        &["--resources=deployments,nodes,pods,services"],
+    );
     let started = Instant::now();
     let body = common::wait_for("/readyz to name only services", CHANGE, || {
         let r = get(&format!("{}/readyz", exporter.telemetry)).ok()?;
@@ -1940,7 +1946,7 @@ fn a_client_certificate_authenticates_the_exporter() {
         dir.join("cert.pem").as_path(),
         dir.join("key.pem").as_path(),
     );
-    let exporter = Exporter::start(&kubeconfig, &[]);
+    let exporter = Exporter::start(&kubeconfig, &[&tier.served_defaults]);
     exporter.wait_ready();
     let scrape = exporter.scrape();
     assert_eq!(

@@ -67,6 +67,11 @@ pub struct Tier {
     /// A short suffix that makes this run's names unique.
     pub run: String,
     pub dir: PathBuf,
+    /// `--resources=` the default kinds this API server serves at the
+    /// version kubestate watches (1.20 has no batch/v1 CronJob,
+    /// autoscaling/v2 or policy/v1): the exporter's default set would never
+    /// become ready there.
+    pub served_defaults: String,
 }
 
 static TIER: OnceLock<Tier> = OnceLock::new();
@@ -167,7 +172,9 @@ impl Tier {
             ca_file,
             run: run_id(),
             dir,
+            served_defaults: String::new(),
         };
+        tier.served_defaults = tier.served_default_resources();
         tier.exporter_kubeconfig = tier.least_privilege_kubeconfig();
         tier
     }
@@ -277,9 +284,33 @@ impl Tier {
         path
     }
 
-    /// The exporter with the least-privilege kubeconfig, ready.
+    /// Whether the API server serves the kind at the version kubestate
+    /// watches.
+    pub fn serves(&self, kind: kubestate::kinds::Resource) -> bool {
+        let list = if kind.group().is_empty() {
+            self.block_on(self.admin.list_core_api_resources(kind.version()))
+        } else {
+            self.block_on(self.admin.list_api_group_resources(kind.api_version()))
+        };
+        list.is_ok_and(|l| l.resources.iter().any(|r| r.name == kind.plural()))
+    }
+
+    fn served_default_resources(&self) -> String {
+        let served: Vec<&str> = kubestate::kinds::Resource::defaults()
+            .filter(|k| self.serves(*k))
+            .map(|k| k.plural())
+            .collect();
+        format!("--resources={}", served.join(","))
+    }
+
+    /// The exporter with the least-privilege kubeconfig, ready; without
+    /// `--resources`, watching the default kinds the server serves.
     pub fn exporter(&self, args: &[&str]) -> Exporter {
-        let exporter = Exporter::start(&self.exporter_kubeconfig, args);
+        let mut args = args.to_vec();
+        if !args.iter().any(|a| a.starts_with("--resources")) {
+            args.insert(0, &self.served_defaults);
+        }
+        let exporter = Exporter::start(&self.exporter_kubeconfig, &args);
         exporter.wait_ready();
         exporter
     }
