@@ -283,7 +283,7 @@ mod tests {
             every.kinds.get(&Resource::Pods),
             Some(&Keys::Listed(vec!["b".into()]))
         );
-        assert_eq!(every.kinds.len(), 4);
+        assert_eq!(every.kinds.len(), Resource::ALL.len());
     }
 
     #[test]
