@@ -115,6 +115,8 @@ fn jobs(
         let (succeeded, failed) = (count("Succeeded"), count("Failed"));
         let active = pods.len() as i32 - succeeded - failed;
         let ready = pods.iter().filter(|p| ready(p)).count() as i32;
+        // Runs of a few minutes, varied but a function of the name so the
+        // cluster stays a function of the seed.
         let finished = created + 95 + (name.len() as i64 * 7) % 300;
         let mut b = builders::job(&name)
             .in_ns(&ns)
@@ -509,7 +511,7 @@ fn schedule_job(store: &Store, rng: &mut Rng) {
         .active(1, 0)
         .build();
     put(store, &job);
-    // The replacement pods, one per pod the old job had, just scheduled.
+    // The replacement pods, one per pod the old job had, just created.
     for _ in &old_pods {
         let pod = builders::pod(&format!("{name}-{}", rng.suffix(5)))
             .in_ns("batch")
@@ -518,7 +520,6 @@ fn schedule_job(store: &Store, rng: &mut Rng) {
             .owner("Job", &name, &uid, true)
             .restart_policy("Never")
             .phase("Pending")
-            .condition("PodScheduled", "True", now)
             .container(cron_name, |c| {
                 c.image(&format!("registry.example.com/batch/{cron_name}:1.0.0"))
                     .requests("cpu", "100m")
