@@ -462,6 +462,12 @@ fn schedule_job(store: &Store, rng: &mut Rng) {
     let Some(cron_uid) = cron.metadata.uid.clone() else {
         return;
     };
+    // One run per minute at most, named after it, as the controller does.
+    let now = now_unix();
+    let name = format!("{cron_name}-{}", now / 60);
+    if store.get(Resource::Jobs, "batch", &name).is_some() {
+        return;
+    }
     // The oldest finished job goes, so the counts stay as they were.
     let mut finished: Vec<Job> = all::<Job>(store, Resource::Jobs)
         .into_iter()
@@ -498,8 +504,6 @@ fn schedule_job(store: &Store, rng: &mut Rng) {
     for pod in &old_pods {
         store.delete(Resource::Pods, "batch", pod);
     }
-    let now = now_unix();
-    let name = format!("{cron_name}-{}", now / 60);
     let uid = rng.uuid();
     let job = builders::job(&name)
         .in_ns("batch")
