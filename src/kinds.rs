@@ -92,9 +92,13 @@ macro_rules! kinds {
 
 kinds! {
     // variant: object, plural, kind, apiVersion, scope, enabled, identity labels
+    CronJobs: CronJob, "cronjobs", "CronJob", "batch/v1", Namespaced, ByDefault, ["namespace", "cronjob"];
     DaemonSets: DaemonSet, "daemonsets", "DaemonSet", "apps/v1", Namespaced, ByDefault, ["namespace", "daemonset"];
     Deployments: Deployment, "deployments", "Deployment", "apps/v1", Namespaced, ByDefault, ["namespace", "deployment"];
+    HorizontalPodAutoscalers: HorizontalPodAutoscaler, "horizontalpodautoscalers", "HorizontalPodAutoscaler", "autoscaling/v2", Namespaced, ByDefault, ["namespace", "horizontalpodautoscaler"];
+    Jobs: Job, "jobs", "Job", "batch/v1", Namespaced, ByDefault, ["namespace", "job_name"];
     Nodes: Node, "nodes", "Node", "v1", Cluster, ByDefault, ["node"];
+    PodDisruptionBudgets: PodDisruptionBudget, "poddisruptionbudgets", "PodDisruptionBudget", "policy/v1", Namespaced, ByDefault, ["namespace", "poddisruptionbudget"];
     Pods: Pod, "pods", "Pod", "v1", Namespaced, ByDefault, ["namespace", "pod", "uid"];
     ReplicaSets: ReplicaSet, "replicasets", "ReplicaSet", "apps/v1", Namespaced, ByDefault, ["namespace", "replicaset"];
     ReplicationControllers: ReplicationController, "replicationcontrollers", "ReplicationController", "v1", Namespaced, ByDefault, ["namespace", "replicationcontroller"];
@@ -110,13 +114,10 @@ pub const NOT_SERVED: &[&str] = &[
     "clusterrolebindings",
     "clusterroles",
     "configmaps",
-    "cronjobs",
     "endpoints",
     "endpointslices",
-    "horizontalpodautoscalers",
     "ingressclasses",
     "ingresses",
-    "jobs",
     "leases",
     "limitranges",
     "mutatingadmissionpolicies",
@@ -126,7 +127,6 @@ pub const NOT_SERVED: &[&str] = &[
     "networkpolicies",
     "persistentvolumeclaims",
     "persistentvolumes",
-    "poddisruptionbudgets",
     "resourcequotas",
     "rolebindings",
     "roles",

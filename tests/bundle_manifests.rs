@@ -91,10 +91,9 @@ fn cluster_role_grants_exactly_list_and_watch_on_the_default_kinds() {
             }
         }
     }
-    // Every kind enabled by default, from the registry.
+    // The kinds watched without --resources, from the registry.
     let expected: BTreeSet<String> = kubestate::kinds::Resource::defaults()
-        .map(|r| format!("{}/{}", r.group(), r.plural()))
-        .flat_map(|r| ["list", "watch"].map(|v| format!("{r}:{v}")))
+        .flat_map(|r| ["list", "watch"].map(|v| format!("{}/{}:{v}", r.group(), r.plural())))
         .collect();
     assert_eq!(
         granted, expected,

@@ -2,10 +2,14 @@
 //! and a small function from an object to its series. One file per kind
 //! lists that kind's families; adding a family is adding one definition.
 
+mod cronjob;
 mod daemonset;
 mod deployment;
+mod horizontalpodautoscaler;
+mod job;
 mod node;
 mod pod;
+mod poddisruptionbudget;
 mod replicaset;
 mod replicationcontroller;
 mod service;
@@ -314,8 +318,7 @@ pub fn annotations<T: Object>(name: &'static str) -> Family<T> {
 }
 
 // ---------------------------------------------------------------------
-// Shared shapes of the workload kinds (ReplicaSets, StatefulSets,
-// DaemonSets, ReplicationControllers, and Pods for the owner family).
+// Shared shapes of several kinds: generations, owners, stabilities.
 
 impl<T> Family<T> {
     /// The same family with another stability: kube-state-metrics marks

@@ -8,6 +8,7 @@
 //! costs hundreds of bytes instead of the tens of kilobytes of a
 //! k8s-openapi `Pod`.
 
+mod cron;
 mod expose;
 mod meta;
 mod quantity;
@@ -15,21 +16,29 @@ mod strings;
 mod time;
 mod wire;
 
+pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
+pub mod horizontalpodautoscaler;
+pub mod job;
 pub mod node;
 pub mod pod;
+pub mod poddisruptionbudget;
 pub mod replicaset;
 pub mod replicationcontroller;
 pub mod service;
 pub mod statefulset;
 
+pub use cronjob::CronJob;
 pub use daemonset::DaemonSet;
 pub use deployment::Deployment;
 pub use expose::{Allowlist, Exposed, Exposure, RawMap};
+pub use horizontalpodautoscaler::HorizontalPodAutoscaler;
+pub use job::Job;
 pub use meta::{Condition, ConditionStatus, Meta, OwnerRef, find_condition};
 pub use node::Node;
 pub use pod::Pod;
+pub use poddisruptionbudget::PodDisruptionBudget;
 pub use quantity::{Quantity, ResourceList, ResourceUnit};
 pub use replicaset::ReplicaSet;
 pub use replicationcontroller::ReplicationController;

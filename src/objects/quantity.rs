@@ -134,6 +134,25 @@ impl Parsed {
         self.ceil_scaled(3)
     }
 
+    /// `AsApproximateFloat64()`: the quantity as a float, unrounded.
+    pub(crate) fn approximate(&self) -> f64 {
+        self.mantissa as f64 * 1024f64.powi(self.pow1024 as i32) * 10f64.powi(self.exp10)
+    }
+
+    /// kube-state-metrics' `convertValueToFloat64` for metric targets:
+    /// `MilliValue()/1000`, or `Value()` where thousandths would overflow
+    /// an int64.
+    pub(crate) fn metric_value(&self) -> f64 {
+        /// Kubernetes' `resource.MaxMilliValue`: `math.MaxInt64 / 1000`.
+        const MAX_MILLI_VALUE: f64 = 9_223_372_036_854_775.0;
+        let value = self.value();
+        if value > MAX_MILLI_VALUE {
+            value
+        } else {
+            self.milli_value() / 1000.0
+        }
+    }
+
     /// The quantity times 10^scale, rounded up; falls back to floating point
     /// for values beyond 128-bit integers.
     fn ceil_scaled(&self, scale: i32) -> f64 {

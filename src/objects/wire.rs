@@ -103,7 +103,7 @@ impl<T: Object> kube::Resource for Wire<T> {
     }
 
     fn version(_: &()) -> Cow<'_, str> {
-        "v1".into()
+        T::RESOURCE.version().into()
     }
 
     fn plural(_: &()) -> Cow<'_, str> {

@@ -1319,3 +1319,7 @@ impl DaemonSetBuilder {
         self.obj
     }
 }
+// ------------------------------------------ jobs, cronjobs, HPAs, PDBs
+
+mod batch;
+pub use batch::*;

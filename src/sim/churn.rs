@@ -50,7 +50,8 @@ impl Churner {
                 30..=49 => self.crash_or_recover(store),
                 50..=69 => self.replace_pod(store),
                 70..=84 => self.scale_deployment(store),
-                _ => self.flip_node(store),
+                85..=92 => self.flip_node(store),
+                _ => super::generate_batch::churn(store, &mut self.rng),
             }
         }
         self.workloads(store);

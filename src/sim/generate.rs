@@ -95,6 +95,7 @@ pub(crate) fn populate(store: &Store, config: &SimConfig) {
     g.services_fixed();
     g.workloads(config.nodes * config.pods_per_node);
     g.pod_controllers();
+    super::generate_batch::populate(store, config.seed);
 }
 
 fn make_nodes(store: &Store, rng: &mut Rng, n: usize) -> Vec<NodeRef> {

@@ -16,6 +16,7 @@ pub mod builders;
 mod churn;
 mod control;
 mod generate;
+mod generate_batch;
 mod rng;
 mod status;
 mod store;

@@ -384,7 +384,21 @@ impl Tier {
         path
     }
 
-    /// The exporter with the least-privilege kubeconfig, ready.
+    /// Whether the API server serves the kind at the version kubestate
+    /// watches.
+    pub fn serves(&self, kind: kubestate::kinds::Resource) -> bool {
+        let list = if kind.group().is_empty() {
+            self.block_on(self.admin.list_core_api_resources(kind.version()))
+        } else {
+            self.block_on(self.admin.list_api_group_resources(kind.api_version()))
+        };
+        list.is_ok_and(|l| l.resources.iter().any(|r| r.name == kind.plural()))
+    }
+
+    /// The exporter with the least-privilege kubeconfig, ready. Without
+    /// `--resources` it watches the default kinds; those the server lacks
+    /// (1.20 has no batch/v1 CronJob, autoscaling/v2 or policy/v1) it
+    /// leaves out of readiness.
     pub fn exporter(&self, args: &[&str]) -> Exporter {
         let exporter = Exporter::start(&self.exporter_kubeconfig, args);
         exporter.wait_ready();
