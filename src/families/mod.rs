@@ -3,8 +3,12 @@
 //! lists that kind's families; adding a family is adding one definition.
 
 mod deployment;
+mod namespace;
 mod node;
+mod persistentvolume;
+mod persistentvolumeclaim;
 mod pod;
+mod resourcequota;
 mod service;
 
 use crate::exposition::{Format, write_float, write_help, write_label_value};
@@ -249,7 +253,7 @@ pub fn render_identity<T: Object>(object: &T) -> Box<str> {
             buf.push(b',');
         }
         let value: &str = match *name {
-            "namespace" => &meta.namespace,
+            "namespace" if T::RESOURCE.namespaced() => &meta.namespace,
             "uid" => &meta.uid,
             _ => &meta.name,
         };
@@ -307,6 +311,32 @@ pub fn annotations<T: Object>(name: &'static str) -> Family<T> {
         &[],
         |o, out| out.exposed(&o.meta().exposed_annotations),
     )
+}
+
+// ---------------------------------------------------------------- shared by namespaces, claims, ...
+// Shapes several kinds share (added with the namespace, quota and storage
+// kinds).
+
+impl<T> Family<T> {
+    /// The same family at ALPHA stability: some kinds serve `*_created`
+    /// as ALPHA where most serve it STABLE.
+    pub fn experimental(self) -> Self {
+        Family {
+            stability: Experimental,
+            ..self
+        }
+    }
+}
+
+impl Series<'_> {
+    /// `condition`, `status` series of every condition in a status list,
+    /// three per condition (the `kube_<kind>_status_condition` shape of
+    /// namespaces and claims).
+    pub fn conditions(&mut self, conditions: &[crate::objects::Condition]) {
+        for c in conditions {
+            self.condition(&[&c.type_], c.status);
+        }
+    }
 }
 
 /// `--metric-allowlist`, `--metric-denylist` and `--metric-opt-in-list`,

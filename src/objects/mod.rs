@@ -16,16 +16,24 @@ mod time;
 mod wire;
 
 pub mod deployment;
+pub mod namespace;
 pub mod node;
+pub mod persistentvolume;
+pub mod persistentvolumeclaim;
 pub mod pod;
+pub mod resourcequota;
 pub mod service;
 
 pub use deployment::Deployment;
 pub use expose::{Allowlist, Exposed, Exposure, RawMap};
 pub use meta::{Condition, ConditionStatus, Meta, OwnerRef, find_condition};
+pub use namespace::Namespace;
 pub use node::Node;
+pub use persistentvolume::PersistentVolume;
+pub use persistentvolumeclaim::PersistentVolumeClaim;
 pub use pod::Pod;
-pub use quantity::{Quantity, ResourceList, ResourceUnit};
+pub use quantity::{NamedQuantities, Quantity, ResourceList, ResourceUnit};
+pub use resourcequota::ResourceQuota;
 pub use service::Service;
 pub use strings::{Str, sweep_interned};
 pub use wire::{DecodeError, Wire};
