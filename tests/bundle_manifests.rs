@@ -76,7 +76,7 @@ fn example_configmaps_validate_in_strict_mode() {
 }
 
 #[test]
-fn cluster_role_grants_exactly_list_and_watch_on_the_four_kinds() {
+fn cluster_role_grants_exactly_list_and_watch_on_the_default_kinds() {
     let objs = objects();
     let role = find(&objs, "ClusterRole");
     let mut granted = BTreeSet::new();
@@ -100,13 +100,13 @@ fn cluster_role_grants_exactly_list_and_watch_on_the_four_kinds() {
             }
         }
     }
-    let expected: BTreeSet<String> = ["/pods", "/nodes", "/services", "apps/deployments"]
-        .iter()
-        .flat_map(|r| ["list", "watch"].map(|v| format!("{r}:{v}")))
+    // The kinds watched without --resources, from the kind registry.
+    let expected: BTreeSet<String> = kubestate::kinds::Resource::defaults()
+        .flat_map(|r| ["list", "watch"].map(|v| format!("{}/{}:{v}", r.group(), r.plural())))
         .collect();
     assert_eq!(
         granted, expected,
-        "ClusterRole must grant exactly list+watch on the four kinds"
+        "ClusterRole must grant exactly list+watch on the default kinds"
     );
 
     let binding = find(&objs, "ClusterRoleBinding");
