@@ -15,6 +15,8 @@ use super::generate::put;
 use super::rng::Rng;
 use super::store::{Store, now_unix};
 
+mod storage;
+
 pub(crate) struct Churner {
     rng: Rng,
     /// Deployments scaled on an earlier tick whose status has not caught up.
@@ -51,6 +53,7 @@ impl Churner {
                 _ => self.flip_node(store),
             }
         }
+        storage::tick(store, &mut self.rng);
     }
 
     fn restart_container(&mut self, store: &Store) {
