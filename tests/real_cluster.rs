@@ -14,6 +14,8 @@
 //! names, the node the scheduler chose) is read back from it.
 
 mod common;
+#[path = "real_cluster/storage.rs"]
+mod storage;
 #[path = "real_cluster/support.rs"]
 mod support;
 
