@@ -41,7 +41,7 @@ const EBS_DRIVER: &str = "ebs.csi.aws.com";
 const EPHEMERAL_SIZE: &str = "10Gi";
 
 pub(crate) fn populate(store: &Store, seed: u64) {
-    let mut rng = Rng::new(seed.rotate_left(29) ^ 0x5709_A6E);
+    let mut rng = Rng::new(seed.rotate_left(29) ^ 0x0570_9A6E);
     let namespaces = namespaces(store);
     claims_of_pods(store, &mut rng);
     static_volumes(store, &mut rng, &namespaces);
@@ -540,7 +540,7 @@ impl Usage {
 
 /// Millicores in the canonical form the API server writes (`2`, `1500m`).
 fn cpu(milli: u64) -> String {
-    if milli % 1000 == 0 {
+    if milli.is_multiple_of(1000) {
         (milli / 1000).to_string()
     } else {
         format!("{milli}m")
@@ -555,7 +555,7 @@ fn bytes(n: u64) -> String {
         ("Mi", 1 << 20),
         ("Ki", 1 << 10),
     ] {
-        if n >= unit && n % unit == 0 {
+        if n >= unit && n.is_multiple_of(unit) {
             return format!("{}{suffix}", n / unit);
         }
     }
