@@ -435,7 +435,7 @@ fn namespaces_quotas_claims_and_volumes_match_kube_state_metrics_on_a_real_clust
                 r#"kube_resourcequota{ID,resource="requests.memory",type="used"} 6.7108864e+07"#,
                 r#"kube_resourcequota{ID,resource="count/persistentvolumeclaims",type="used"} 3"#,
                 // 1Gi + 2Gi + 500Mi
-                r#"kube_resourcequota{ID,resource="requests.storage",type="used"} 3.74341632e+09"#,
+                r#"kube_resourcequota{ID,resource="requests.storage",type="used"} 3.745513472e+09"#,
             ],
         ),
     );
