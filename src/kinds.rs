@@ -7,7 +7,9 @@
 //! namespaced, whether kube-state-metrics enables it by default, and its
 //! identity labels: the labels every series of the kind starts with. In
 //! those, `namespace` and `uid` read the object's namespace and uid, and the
-//! one other label (`pod`, `job_name`, …) reads its name.
+//! one other label (`pod`, `job_name`, …) reads its name. A cluster-scoped
+//! kind has no namespace, so there every label but `uid` reads the name:
+//! a Namespace is identified by `namespace`, its own name.
 //!
 //! Everything else that differs per kind is generic over the decode type:
 //! the watcher, the store and the renderer are started for it through
@@ -97,11 +99,15 @@ kinds! {
     Deployments: Deployment, "deployments", "Deployment", "apps/v1", Namespaced, ByDefault, ["namespace", "deployment"];
     HorizontalPodAutoscalers: HorizontalPodAutoscaler, "horizontalpodautoscalers", "HorizontalPodAutoscaler", "autoscaling/v2", Namespaced, ByDefault, ["namespace", "horizontalpodautoscaler"];
     Jobs: Job, "jobs", "Job", "batch/v1", Namespaced, ByDefault, ["namespace", "job_name"];
+    Namespaces: Namespace, "namespaces", "Namespace", "v1", Cluster, ByDefault, ["namespace"];
     Nodes: Node, "nodes", "Node", "v1", Cluster, ByDefault, ["node"];
+    PersistentVolumeClaims: PersistentVolumeClaim, "persistentvolumeclaims", "PersistentVolumeClaim", "v1", Namespaced, ByDefault, ["namespace", "persistentvolumeclaim"];
+    PersistentVolumes: PersistentVolume, "persistentvolumes", "PersistentVolume", "v1", Cluster, ByDefault, ["persistentvolume"];
     PodDisruptionBudgets: PodDisruptionBudget, "poddisruptionbudgets", "PodDisruptionBudget", "policy/v1", Namespaced, ByDefault, ["namespace", "poddisruptionbudget"];
     Pods: Pod, "pods", "Pod", "v1", Namespaced, ByDefault, ["namespace", "pod", "uid"];
     ReplicaSets: ReplicaSet, "replicasets", "ReplicaSet", "apps/v1", Namespaced, ByDefault, ["namespace", "replicaset"];
     ReplicationControllers: ReplicationController, "replicationcontrollers", "ReplicationController", "v1", Namespaced, ByDefault, ["namespace", "replicationcontroller"];
+    ResourceQuotas: ResourceQuota, "resourcequotas", "ResourceQuota", "v1", Namespaced, ByDefault, ["namespace", "resourcequota"];
     Services: Service, "services", "Service", "v1", Namespaced, ByDefault, ["namespace", "service", "uid"];
     StatefulSets: StatefulSet, "statefulsets", "StatefulSet", "apps/v1", Namespaced, ByDefault, ["namespace", "statefulset"];
 }
@@ -123,11 +129,7 @@ pub const NOT_SERVED: &[&str] = &[
     "mutatingadmissionpolicies",
     "mutatingadmissionpolicybindings",
     "mutatingwebhookconfigurations",
-    "namespaces",
     "networkpolicies",
-    "persistentvolumeclaims",
-    "persistentvolumes",
-    "resourcequotas",
     "rolebindings",
     "roles",
     "secrets",
@@ -238,14 +240,16 @@ mod tests {
             let identity = resource.info().identity;
             let names = identity
                 .iter()
-                .filter(|l| !matches!(**l, "namespace" | "uid"))
+                .filter(|l| match **l {
+                    "uid" => false,
+                    "namespace" => !resource.namespaced(),
+                    _ => true,
+                })
                 .count();
             assert_eq!(names, 1, "{resource}: {identity:?}");
-            assert_eq!(
-                identity.contains(&"namespace"),
-                resource.namespaced(),
-                "{resource}"
-            );
+            if resource.namespaced() {
+                assert!(identity.contains(&"namespace"), "{resource}");
+            }
         }
     }
 }

@@ -121,7 +121,7 @@ fn the_documentation_and_the_served_families_agree() {
         &[
             "--metric-labels-allowlist=*=[*]",
             "--metric-annotations-allowlist=*=[*]",
-            "--metric-opt-in-list=kube_pod_nodeselectors",
+            "--metric-opt-in-list=kube_pod_nodeselectors,kube_persistentvolume_csi_attributes",
         ],
     );
     exporter.wait_ready();

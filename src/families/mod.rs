@@ -7,11 +7,15 @@ mod daemonset;
 mod deployment;
 mod horizontalpodautoscaler;
 mod job;
+mod namespace;
 mod node;
+mod persistentvolume;
+mod persistentvolumeclaim;
 mod pod;
 mod poddisruptionbudget;
 mod replicaset;
 mod replicationcontroller;
+mod resourcequota;
 mod service;
 mod statefulset;
 
@@ -257,7 +261,7 @@ pub fn render_identity<T: Object>(object: &T) -> Box<str> {
             buf.push(b',');
         }
         let value: &str = match *name {
-            "namespace" => &meta.namespace,
+            "namespace" if T::RESOURCE.namespaced() => &meta.namespace,
             "uid" => &meta.uid,
             _ => &meta.name,
         };
@@ -362,6 +366,32 @@ pub fn owner<T: Object>(stability: Stability, name: &'static str, help: &'static
 }
 
 // ---------------------------------------------------------------------
+
+// ---------------------------------------------------------------- shared by namespaces, claims, ...
+// Shapes several kinds share (added with the namespace, quota and storage
+// kinds).
+
+impl<T> Family<T> {
+    /// The same family at ALPHA stability: some kinds serve `*_created`
+    /// as ALPHA where most serve it STABLE.
+    pub fn experimental(self) -> Self {
+        Family {
+            stability: Experimental,
+            ..self
+        }
+    }
+}
+
+impl Series<'_> {
+    /// `condition`, `status` series of every condition in a status list,
+    /// three per condition (the `kube_<kind>_status_condition` shape of
+    /// namespaces and claims).
+    pub fn conditions(&mut self, conditions: &[crate::objects::Condition]) {
+        for c in conditions {
+            self.condition(&[&c.type_], c.status);
+        }
+    }
+}
 
 /// `--metric-allowlist`, `--metric-denylist` and `--metric-opt-in-list`,
 /// each one anchored regex (`^(?:a|b)$`) over family names.

@@ -101,6 +101,43 @@ impl<'de> Deserialize<'de> for ResourceList {
     }
 }
 
+// ---------------------------------------------------------------- storage and quota
+// Shapes the storage and quota kinds read: one storage quantity, and
+// resource lists served under their API names.
+
+/// `Value()` of a quantity: bytes of a `storage` request or capacity.
+/// Absent stays `None` (the family then has no series).
+pub(crate) fn deserialize_bytes<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<f64>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    let parsed = parse_quantity(&text)
+        .ok_or_else(|| D::Error::custom(format!("invalid quantity {text:?}")))?;
+    Ok(Some(parsed.value()))
+}
+
+/// A resource list kept under the API's own names (`requests.cpu`,
+/// `count/pods`), as `kube_resourcequota` serves it: every entry, whatever
+/// the name, at milli precision (`1500m` is 1.5, `1Gi` is 1073741824).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NamedQuantities(pub Box<[(Str, f64)]>);
+
+impl<'de> Deserialize<'de> for NamedQuantities {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw =
+            Option::<BTreeMap<String, String>>::deserialize(deserializer)?.unwrap_or_default();
+        let mut list = Vec::with_capacity(raw.len());
+        for (name, text) in raw {
+            let parsed = parse_quantity(&text)
+                .ok_or_else(|| D::Error::custom(format!("invalid quantity {text:?} for {name}")))?;
+            list.push((Str::new(&name), parsed.metric_value()));
+        }
+        Ok(NamedQuantities(list.into_boxed_slice()))
+    }
+}
+
 /// Replaces every character outside `[a-zA-Z0-9_]` with `_`, as
 /// kube-state-metrics does for resource names in the `resource` label.
 pub(crate) fn sanitize_label_value(name: &str) -> String {
@@ -139,9 +176,9 @@ impl Parsed {
         self.mantissa as f64 * 1024f64.powi(self.pow1024 as i32) * 10f64.powi(self.exp10)
     }
 
-    /// kube-state-metrics' `convertValueToFloat64` for metric targets:
-    /// `MilliValue()/1000`, or `Value()` where thousandths would overflow
-    /// an int64.
+    /// kube-state-metrics' `convertValueToFloat64` (HPA metric targets,
+    /// quota amounts): `MilliValue()/1000`, or `Value()` where thousandths
+    /// would overflow an int64.
     pub(crate) fn metric_value(&self) -> f64 {
         /// Kubernetes' `resource.MaxMilliValue`: `math.MaxInt64 / 1000`.
         const MAX_MILLI_VALUE: f64 = 9_223_372_036_854_775.0;
@@ -310,6 +347,28 @@ mod tests {
         );
         assert_eq!(ResourceUnit::of("kubernetes.io/something"), None);
         assert_eq!(ResourceUnit::of("unknown"), None);
+    }
+
+    #[test]
+    fn named_quantities_keep_api_names_at_milli_precision() {
+        let list: NamedQuantities = serde_json::from_str(
+            r#"{"requests.cpu":"1500m","requests.memory":"1Gi","count/pods":"10","limits.cpu":"0.0005"}"#,
+        )
+        .unwrap();
+        let entries: Vec<_> = list.0.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+        assert_eq!(
+            entries,
+            [
+                ("count/pods", 10.0),
+                ("limits.cpu", 0.001),
+                ("requests.cpu", 1.5),
+                ("requests.memory", 1_073_741_824.0),
+            ]
+        );
+        // Beyond milli-units in an int64, the whole value is taken.
+        let huge: NamedQuantities = serde_json::from_str(r#"{"storage":"10E"}"#).unwrap();
+        assert_eq!(huge.0[0].1, 1e19);
+        assert!(serde_json::from_str::<NamedQuantities>(r#"{"cpu":"lots"}"#).is_err());
     }
 
     #[test]

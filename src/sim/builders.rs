@@ -15,6 +15,14 @@ use k8s_openapi::api::apps::v1::{
     StatefulSetPersistentVolumeClaimRetentionPolicy, StatefulSetSpec, StatefulSetStatus,
 };
 use k8s_openapi::api::core::v1::{
+    CSIPersistentVolumeSource, HostPathVolumeSource, LocalVolumeSource, NFSVolumeSource, Namespace,
+    NamespaceCondition, NamespaceSpec, NamespaceStatus, NodeSelector, NodeSelectorRequirement,
+    NodeSelectorTerm, ObjectReference, PersistentVolume, PersistentVolumeClaim,
+    PersistentVolumeClaimCondition, PersistentVolumeClaimStatus, PersistentVolumeSpec,
+    PersistentVolumeStatus, ResourceQuota, ResourceQuotaSpec, ResourceQuotaStatus,
+    VolumeNodeAffinity,
+};
+use k8s_openapi::api::core::v1::{
     Container, ContainerState, ContainerStateRunning, ContainerStateTerminated,
     ContainerStateWaiting, ContainerStatus, EphemeralVolumeSource, LoadBalancerIngress,
     LoadBalancerStatus, Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo,
@@ -1323,3 +1331,338 @@ impl DaemonSetBuilder {
 
 mod batch;
 pub use batch::*;
+
+// ------------------------------------------------- namespaces, quotas, storage
+
+pub fn namespace(name: &str) -> NamespaceBuilder {
+    let mut obj = Namespace {
+        metadata: meta(name),
+        spec: Some(NamespaceSpec {
+            finalizers: Some(vec!["kubernetes".into()]),
+        }),
+        status: Some(NamespaceStatus {
+            phase: Some("Active".into()),
+            conditions: None,
+        }),
+    };
+    // The API server labels every namespace with its name.
+    insert(
+        &mut obj.metadata.labels,
+        "kubernetes.io/metadata.name",
+        name,
+    );
+    NamespaceBuilder { obj }
+}
+
+pub struct NamespaceBuilder {
+    obj: Namespace,
+}
+
+impl NamespaceBuilder {
+    meta_setters!();
+
+    fn status(&mut self) -> &mut NamespaceStatus {
+        self.obj.status.get_or_insert_with(Default::default)
+    }
+
+    pub fn phase(mut self, phase: &str) -> Self {
+        self.status().phase = Some(phase.to_string());
+        self
+    }
+    /// A condition of the namespace controller (set while deleting).
+    pub fn condition(
+        mut self,
+        type_: &str,
+        status: &str,
+        reason: &str,
+        message: &str,
+        at: i64,
+    ) -> Self {
+        self.status()
+            .conditions
+            .get_or_insert_with(Vec::new)
+            .push(NamespaceCondition {
+                type_: type_.to_string(),
+                status: status.to_string(),
+                reason: Some(reason.to_string()),
+                message: Some(message.to_string()),
+                last_transition_time: Some(time(at)),
+            });
+        self
+    }
+    pub fn build(self) -> Namespace {
+        self.obj
+    }
+}
+
+pub fn resource_quota(name: &str) -> ResourceQuotaBuilder {
+    ResourceQuotaBuilder {
+        obj: ResourceQuota {
+            metadata: meta(name),
+            spec: Some(ResourceQuotaSpec::default()),
+            status: Some(ResourceQuotaStatus::default()),
+        },
+    }
+}
+
+pub struct ResourceQuotaBuilder {
+    obj: ResourceQuota,
+}
+
+impl ResourceQuotaBuilder {
+    meta_setters!();
+    namespace_setter!();
+
+    fn status(&mut self) -> &mut ResourceQuotaStatus {
+        self.obj.status.get_or_insert_with(Default::default)
+    }
+
+    /// A hard limit, in spec and (as the quota controller copies it) status.
+    pub fn hard(mut self, resource: &str, qty: &str) -> Self {
+        let spec = self.obj.spec.get_or_insert_with(Default::default);
+        insert_qty(&mut spec.hard, resource, qty);
+        insert_qty(&mut self.status().hard, resource, qty);
+        self
+    }
+    /// status.used, as the quota controller last counted it.
+    pub fn used(mut self, resource: &str, qty: &str) -> Self {
+        insert_qty(&mut self.status().used, resource, qty);
+        self
+    }
+    pub fn build(self) -> ResourceQuota {
+        self.obj
+    }
+}
+
+pub fn persistent_volume_claim(name: &str) -> PersistentVolumeClaimBuilder {
+    PersistentVolumeClaimBuilder {
+        obj: PersistentVolumeClaim {
+            metadata: meta(name),
+            spec: Some(PersistentVolumeClaimSpec {
+                volume_mode: Some("Filesystem".into()),
+                ..Default::default()
+            }),
+            status: Some(PersistentVolumeClaimStatus {
+                phase: Some("Pending".into()),
+                ..Default::default()
+            }),
+        },
+    }
+}
+
+pub struct PersistentVolumeClaimBuilder {
+    obj: PersistentVolumeClaim,
+}
+
+impl PersistentVolumeClaimBuilder {
+    meta_setters!();
+    namespace_setter!();
+    owner_setter!();
+
+    fn spec(&mut self) -> &mut PersistentVolumeClaimSpec {
+        self.obj.spec.get_or_insert_with(Default::default)
+    }
+    fn status(&mut self) -> &mut PersistentVolumeClaimStatus {
+        self.obj.status.get_or_insert_with(Default::default)
+    }
+
+    pub fn storage_class(mut self, class: &str) -> Self {
+        self.spec().storage_class_name = Some(class.to_string());
+        self
+    }
+    pub fn access_mode(mut self, mode: &str) -> Self {
+        self.spec()
+            .access_modes
+            .get_or_insert_with(Vec::new)
+            .push(mode.to_string());
+        self
+    }
+    /// spec.resources.requests.storage ("10Gi").
+    pub fn request(mut self, storage: &str) -> Self {
+        let resources = self.spec().resources.get_or_insert_with(Default::default);
+        insert_qty(&mut resources.requests, "storage", storage);
+        self
+    }
+    pub fn volume_mode(mut self, mode: &str) -> Self {
+        self.spec().volume_mode = Some(mode.to_string());
+        self
+    }
+    /// Bound to `volume` with the volume's capacity, as the binder writes it.
+    pub fn bound(mut self, volume: &str, capacity: &str) -> Self {
+        self.spec().volume_name = Some(volume.to_string());
+        let modes = self.spec().access_modes.clone();
+        let status = self.status();
+        status.phase = Some("Bound".into());
+        status.access_modes = modes;
+        insert_qty(&mut status.capacity, "storage", capacity);
+        self
+    }
+    pub fn condition(mut self, type_: &str, status: &str, at: i64) -> Self {
+        self.status().conditions.get_or_insert_with(Vec::new).push(
+            PersistentVolumeClaimCondition {
+                type_: type_.to_string(),
+                status: status.to_string(),
+                last_transition_time: Some(time(at)),
+                ..Default::default()
+            },
+        );
+        self
+    }
+    pub fn finalizer(mut self, finalizer: &str) -> Self {
+        self.obj
+            .metadata
+            .finalizers
+            .get_or_insert_with(Vec::new)
+            .push(finalizer.to_string());
+        self
+    }
+    pub fn build(self) -> PersistentVolumeClaim {
+        self.obj
+    }
+}
+
+pub fn persistent_volume(name: &str) -> PersistentVolumeBuilder {
+    PersistentVolumeBuilder {
+        obj: PersistentVolume {
+            metadata: meta(name),
+            spec: Some(PersistentVolumeSpec {
+                persistent_volume_reclaim_policy: Some("Delete".into()),
+                volume_mode: Some("Filesystem".into()),
+                ..Default::default()
+            }),
+            status: Some(PersistentVolumeStatus {
+                phase: Some("Available".into()),
+                ..Default::default()
+            }),
+        },
+    }
+}
+
+/// A volume's reference to its claim, as the binder writes it.
+pub fn claim_ref(namespace: &str, name: &str, uid: &str) -> ObjectReference {
+    ObjectReference {
+        api_version: Some("v1".into()),
+        kind: Some("PersistentVolumeClaim".into()),
+        namespace: Some(namespace.to_string()),
+        name: Some(name.to_string()),
+        uid: Some(uid.to_string()),
+        ..Default::default()
+    }
+}
+
+pub struct PersistentVolumeBuilder {
+    obj: PersistentVolume,
+}
+
+impl PersistentVolumeBuilder {
+    meta_setters!();
+
+    fn spec(&mut self) -> &mut PersistentVolumeSpec {
+        self.obj.spec.get_or_insert_with(Default::default)
+    }
+    fn status(&mut self) -> &mut PersistentVolumeStatus {
+        self.obj.status.get_or_insert_with(Default::default)
+    }
+
+    pub fn capacity(mut self, storage: &str) -> Self {
+        insert_qty(&mut self.spec().capacity, "storage", storage);
+        self
+    }
+    pub fn access_mode(mut self, mode: &str) -> Self {
+        self.spec()
+            .access_modes
+            .get_or_insert_with(Vec::new)
+            .push(mode.to_string());
+        self
+    }
+    pub fn storage_class(mut self, class: &str) -> Self {
+        self.spec().storage_class_name = Some(class.to_string());
+        self
+    }
+    pub fn reclaim_policy(mut self, policy: &str) -> Self {
+        self.spec().persistent_volume_reclaim_policy = Some(policy.to_string());
+        self
+    }
+    /// spec.volumeMode; `None` leaves it unset as old objects have it.
+    pub fn volume_mode(mut self, mode: Option<&str>) -> Self {
+        self.spec().volume_mode = mode.map(str::to_string);
+        self
+    }
+    /// spec.claimRef: the claim this volume is bound (or was bound) to.
+    pub fn claim(mut self, namespace: &str, name: &str, uid: &str) -> Self {
+        self.spec().claim_ref = Some(claim_ref(namespace, name, uid));
+        self
+    }
+    pub fn phase(mut self, phase: &str) -> Self {
+        self.status().phase = Some(phase.to_string());
+        self
+    }
+    /// A phase with the reason and message the controller gives it (Failed).
+    pub fn phase_because(mut self, phase: &str, reason: &str, message: &str) -> Self {
+        let status = self.status();
+        status.phase = Some(phase.to_string());
+        status.reason = Some(reason.to_string());
+        status.message = Some(message.to_string());
+        self
+    }
+    pub fn csi(mut self, driver: &str, handle: &str, attributes: &[(&str, &str)]) -> Self {
+        let mut volume_attributes = None;
+        for (k, v) in attributes {
+            insert(&mut volume_attributes, k, v);
+        }
+        self.spec().csi = Some(CSIPersistentVolumeSource {
+            driver: driver.to_string(),
+            volume_handle: handle.to_string(),
+            fs_type: Some("ext4".into()),
+            volume_attributes,
+            ..Default::default()
+        });
+        self
+    }
+    pub fn nfs(mut self, server: &str, path: &str) -> Self {
+        self.spec().nfs = Some(NFSVolumeSource {
+            server: server.to_string(),
+            path: path.to_string(),
+            read_only: None,
+        });
+        self
+    }
+    /// A local disk of one node (with the node affinity local volumes need).
+    pub fn local(mut self, path: &str, fs_type: Option<&str>, node: &str) -> Self {
+        self.spec().local = Some(LocalVolumeSource {
+            path: path.to_string(),
+            fs_type: fs_type.map(str::to_string),
+        });
+        self.spec().node_affinity = Some(VolumeNodeAffinity {
+            required: Some(NodeSelector {
+                node_selector_terms: vec![NodeSelectorTerm {
+                    match_expressions: Some(vec![NodeSelectorRequirement {
+                        key: "kubernetes.io/hostname".into(),
+                        operator: "In".into(),
+                        values: Some(vec![node.to_string()]),
+                    }]),
+                    match_fields: None,
+                }],
+            }),
+        });
+        self
+    }
+    pub fn host_path(mut self, path: &str, type_: &str) -> Self {
+        self.spec().host_path = Some(HostPathVolumeSource {
+            path: path.to_string(),
+            type_: Some(type_.to_string()),
+        });
+        self
+    }
+    pub fn finalizer(mut self, finalizer: &str) -> Self {
+        self.obj
+            .metadata
+            .finalizers
+            .get_or_insert_with(Vec::new)
+            .push(finalizer.to_string());
+        self
+    }
+    pub fn build(self) -> PersistentVolume {
+        self.obj
+    }
+}

@@ -15,6 +15,7 @@ use super::generate::put;
 use super::rng::Rng;
 use super::store::{Store, now_unix};
 
+mod storage;
 mod workloads;
 
 pub(crate) struct Churner {
@@ -55,6 +56,7 @@ impl Churner {
             }
         }
         self.workloads(store);
+        storage::tick(store, &mut self.rng);
     }
 
     fn restart_container(&mut self, store: &Store) {

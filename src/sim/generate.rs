@@ -9,6 +9,8 @@
 use crate::kinds::Resource;
 use serde::Serialize;
 
+pub(crate) mod storage;
+
 use super::SimConfig;
 use super::builders::{self, ContainerBuilder, PodBuilder};
 use super::rng::Rng;
@@ -21,7 +23,7 @@ pub(crate) use workloads::pods_of;
 /// instant keeps the whole cluster, timestamps included, a function of the
 /// seed. Churn uses the wall clock.
 pub(crate) const T0: i64 = 1_767_225_600;
-const DAY: i64 = 86_400;
+pub(crate) const DAY: i64 = 86_400;
 
 const NAMESPACES: [&str; 8] = [
     "default",
@@ -96,6 +98,8 @@ pub(crate) fn populate(store: &Store, config: &SimConfig) {
     g.workloads(config.nodes * config.pods_per_node);
     g.pod_controllers();
     super::generate_batch::populate(store, config.seed);
+    // Last: derived from every object made before.
+    storage::populate(store, config.seed);
 }
 
 fn make_nodes(store: &Store, rng: &mut Rng, n: usize) -> Vec<NodeRef> {

@@ -35,6 +35,8 @@ fn bookmark_rest(kind: Resource) -> &'static str {
         Resource::Deployments => {
             r#""spec":{"replicas":0,"selector":null,"template":{"metadata":{"creationTimestamp":null},"spec":{"containers":null}},"strategy":{}},"status":{}"#
         }
+        // VolumeResourceRequirements is a struct, which Go always writes.
+        Resource::PersistentVolumeClaims => r#""spec":{"resources":{}},"status":{}"#,
         #[allow(unreachable_patterns)]
         _ => r#""spec":{},"status":{}"#,
     }
