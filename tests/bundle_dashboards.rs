@@ -109,6 +109,8 @@ fn every_panel_query_parses_as_promql() {
 #[test]
 fn panel_queries_select_only_metrics_of_the_spec() {
     let spec = documented_metric_names();
+    // What the shipped rules record (pods attributed to workloads).
+    let recorded = recorded_metric_names();
     // Prometheus's own series about its scrapes of kubestate.
     let prometheus_own = ["up", "scrape_duration_seconds", "scrape_samples_scraped"];
     for (title, ref_id, expr) in panel_queries(&dashboard()) {
@@ -119,8 +121,11 @@ fn panel_queries_select_only_metrics_of_the_spec() {
                 .or_else(|| m.strip_suffix("_sum"))
                 .unwrap_or(&m);
             assert!(
-                spec.contains(&m) || spec.contains(base) || prometheus_own.contains(&m.as_str()),
-                "{title}/{ref_id}: `{m}` is not a documented metric (docs/metrics.md, README.md)"
+                spec.contains(&m)
+                    || spec.contains(base)
+                    || recorded.contains(&m)
+                    || prometheus_own.contains(&m.as_str()),
+                "{title}/{ref_id}: `{m}` is neither a documented metric (docs/metrics.md, README.md) nor recorded by rules/kubestate.rules.yml"
             );
         }
     }
@@ -134,6 +139,12 @@ fn variables_are_datasource_namespace_and_node() {
     assert_eq!(names, ["datasource", "namespace", "node"]);
     assert_eq!(vars[0]["type"], "datasource");
     assert_eq!(vars[0]["query"], "prometheus");
+    // As the kubernetes-mixin dashboards do: every namespace, even one
+    // without pods.
+    assert_eq!(
+        vars[1]["query"]["query"],
+        "label_values(kube_namespace_status_phase{job=\"kube-state-metrics\"}, namespace)"
+    );
     for v in &vars[1..] {
         assert_eq!(v["type"], "query");
         assert_eq!(v["datasource"]["uid"], "${datasource}");
@@ -248,7 +259,7 @@ fn dashboard_shows_what_the_platform_team_needs() {
         q.iter()
             .any(|(_, _, e)| families.iter().all(|f| e.contains(f)))
     };
-    let needs: [(&str, &[&str]); 12] = [
+    let needs: [(&str, &[&str]); 23] = [
         (
             "CPU/memory allocatable",
             &["kube_node_status_allocatable", "resource=\"cpu\""],
@@ -290,6 +301,44 @@ fn dashboard_shows_what_the_platform_team_needs() {
             ],
         ),
         ("services by type", &["kube_service_spec_type", "by (type)"]),
+        (
+            "pods per workload",
+            &[
+                "namespace_workload_pod:kube_pod_owner:relabel",
+                "workload_type, workload",
+            ],
+        ),
+        ("StatefulSets desired", &["kube_statefulset_replicas{"]),
+        (
+            "StatefulSets ready",
+            &["kube_statefulset_status_replicas_ready"],
+        ),
+        (
+            "DaemonSets desired",
+            &["kube_daemonset_status_desired_number_scheduled"],
+        ),
+        ("DaemonSets ready", &["kube_daemonset_status_number_ready"]),
+        ("Jobs active", &["kube_job_status_active"]),
+        ("Jobs failed", &["kube_job_failed", "condition=\"true\""]),
+        (
+            "HPAs current against maximum",
+            &[
+                "kube_horizontalpodautoscaler_status_current_replicas",
+                "kube_horizontalpodautoscaler_spec_max_replicas",
+            ],
+        ),
+        (
+            "namespaces by phase",
+            &["kube_namespace_status_phase", "by (phase)"],
+        ),
+        (
+            "quota used against hard",
+            &["kube_resourcequota", "type=\"used\"", "type=\"hard\""],
+        ),
+        (
+            "PVCs by phase",
+            &["kube_persistentvolumeclaim_status_phase", "by (phase)"],
+        ),
         ("exporter readiness", &["kubestate_resource_synced"]),
         (
             "scrape duration",

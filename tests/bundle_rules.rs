@@ -1,7 +1,8 @@
-//! The alerting rules: promtool accepts them and their unit tests pass,
-//! every alert is tested firing and not firing, the PrometheusRule holds the
-//! very same groups, every alert is documented, and they select only metric
-//! names of the shared specification.
+//! The alerting and recording rules: promtool accepts them and their unit
+//! tests pass, every alert is tested firing and not firing, every recording
+//! rule's output is tested, the PrometheusRule holds the very same groups,
+//! every alert is documented, and they select only metric names of the
+//! shared specification.
 
 mod common_bundle;
 
@@ -26,7 +27,8 @@ fn test_files() -> Vec<String> {
     files
 }
 
-fn alerts(groups: &Value) -> Vec<Value> {
+/// Every rule of every group, alerting and recording.
+fn rules(groups: &Value) -> Vec<Value> {
     groups
         .as_array()
         .expect("groups is a list")
@@ -35,15 +37,32 @@ fn alerts(groups: &Value) -> Vec<Value> {
         .collect()
 }
 
+fn alerts(groups: &Value) -> Vec<Value> {
+    rules(groups)
+        .into_iter()
+        .filter(|r| r["alert"].is_string())
+        .collect()
+}
+
+fn recording_rules(groups: &Value) -> Vec<Value> {
+    rules(groups)
+        .into_iter()
+        .filter(|r| r["record"].is_string())
+        .collect()
+}
+
+/// The rule's alert or record name.
+fn rule_name(rule: &Value) -> &str {
+    rule["alert"]
+        .as_str()
+        .or_else(|| rule["record"].as_str())
+        .expect("every rule is an alert or a record")
+}
+
 fn alert_names() -> BTreeSet<String> {
     alerts(&yaml_file(RULES)["groups"])
         .iter()
-        .map(|r| {
-            r["alert"]
-                .as_str()
-                .expect("every rule is an alert")
-                .to_string()
-        })
+        .map(|r| r["alert"].as_str().unwrap().to_string())
         .collect()
 }
 
@@ -126,6 +145,41 @@ fn every_alert_has_a_firing_and_a_quiet_unit_test_case() {
         untested_quiet.is_empty(),
         "alerts never tested quiet: {untested_quiet:?}"
     );
+}
+
+#[test]
+fn every_recording_rule_has_its_output_checked_by_a_unit_test() {
+    // The output series the promql_expr_test cases expect, as written.
+    let mut expected: Vec<String> = Vec::new();
+    for f in test_files() {
+        for t in yaml_file(&f)["tests"].as_array().expect("tests") {
+            for case in t["promql_expr_test"].as_array().into_iter().flatten() {
+                for sample in case["exp_samples"].as_array().into_iter().flatten() {
+                    expected.push(sample["labels"].as_str().unwrap_or("").to_string());
+                }
+            }
+        }
+    }
+    let recording = recording_rules(&yaml_file(RULES)["groups"]);
+    assert!(!recording.is_empty(), "no recording rules in {RULES}");
+    for rule in recording {
+        let record = rule_name(&rule);
+        // Several rules record the same name: each is told apart by its own
+        // static labels (workload_type), which an expected series must carry.
+        let fixed: Vec<String> = rule["labels"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| format!("{k}=\"{}\"", v.as_str().unwrap()))
+            .collect();
+        assert!(
+            expected
+                .iter()
+                .any(|s| s.starts_with(&format!("{record}{{"))
+                    && fixed.iter().all(|l| s.contains(l.as_str()))),
+            "no unit test expects an output series of {record} with {fixed:?}"
+        );
+    }
 }
 
 #[test]
@@ -266,13 +320,13 @@ fn rules_select_only_metrics_of_the_spec() {
     // Outside the spec on purpose: Prometheus's own `up` and the gateway's
     // counter of the required APIHighInvocationRate alert.
     let outside = ["up", "gateway_function_invocation_total"];
-    for rule in alerts(&yaml_file(RULES)["groups"]) {
+    for rule in rules(&yaml_file(RULES)["groups"]) {
         let expr = rule["expr"].as_str().unwrap();
         for m in metric_names_in(expr) {
             assert!(
                 spec.contains(&m) || outside.contains(&m.as_str()),
                 "{}: `{m}` is not a documented metric (docs/metrics.md, README.md)",
-                rule["alert"]
+                rule_name(&rule)
             );
         }
     }

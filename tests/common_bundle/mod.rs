@@ -178,6 +178,18 @@ pub fn documented_metric_names() -> BTreeSet<String> {
     names
 }
 
+/// The series names the shipped rule file records (its recording rules):
+/// dashboards may read them as they read the exporter's families.
+pub fn recorded_metric_names() -> BTreeSet<String> {
+    yaml_file("rules/kubestate.rules.yml")["groups"]
+        .as_array()
+        .expect("groups is a list")
+        .iter()
+        .flat_map(|g| g["rules"].as_array().expect("rules").clone())
+        .filter_map(|r| r["record"].as_str().map(str::to_string))
+        .collect()
+}
+
 /// Metric names that a PromQL expression selects: identifiers outside label
 /// matchers, strings and range brackets that are not function calls,
 /// keywords, or label lists of `by`/`without`/`on`/`ignoring`/`group_*`.
