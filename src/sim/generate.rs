@@ -844,7 +844,37 @@ impl Gen<'_> {
             .overhead("memory", "120Mi")
             .build();
         put(self.store, &pod);
-        cases.len() + 2
+        cases.len() + 2 + self.static_pods()
+    }
+
+    /// The control plane's static pods, as a kubelet mirrors them: in
+    /// kube-system, named after their node and owned by it. Returns how many.
+    fn static_pods(&mut self) -> usize {
+        let nodes = self.nodes;
+        let mut count = 0;
+        for node in nodes
+            .iter()
+            .filter(|n| n.name.starts_with("control-plane-"))
+        {
+            for component in [
+                "etcd",
+                "kube-apiserver",
+                "kube-controller-manager",
+                "kube-scheduler",
+            ] {
+                let mut w = self.workload("kube-system", component, Owner::None);
+                w.containers = 1;
+                let name = format!("{component}-{}", node.name);
+                let uid = self.rng.uuid();
+                let pod = self
+                    .pod_builder(&w, &name, Some(node), Variant::Running)
+                    .owner("Node", &node.name, &uid, true)
+                    .build();
+                put(self.store, &pod);
+                count += 1;
+            }
+        }
+        count
     }
 
     fn pod(
