@@ -230,7 +230,6 @@ async fn malformed(State(inner): State<Shared>, body: Bytes) -> Response {
         Resource::Services => json!({"spec": {"ports": "many", "type": "ClusterIP"}, "status": {}}),
         Resource::Deployments => json!({"spec": {"replicas": "three"}, "status": {}}),
         // Every other kind's decode type reads a spec or status object.
-        #[allow(unreachable_patterns)]
         _ => json!({"spec": "malformed", "status": "malformed"}),
     };
     let mut value = json!({"metadata": {"name": name, "namespace": "default"}});

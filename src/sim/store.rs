@@ -37,7 +37,6 @@ fn bookmark_rest(kind: Resource) -> &'static str {
         }
         // VolumeResourceRequirements is a struct, which Go always writes.
         Resource::PersistentVolumeClaims => r#""spec":{"resources":{}},"status":{}"#,
-        #[allow(unreachable_patterns)]
         _ => r#""spec":{},"status":{}"#,
     }
 }
