@@ -130,16 +130,24 @@ pub async fn until_served(client: &kube::Client, resource: Resource, sync: &Sync
             _ => client.list_api_group_resources(api_version).await,
         };
         let served = match resources {
-            Ok(list) => list.resources.iter().any(|r| r.name == resource.plural()),
-            Err(kube::Error::Api(status)) if status.code == 404 => false,
-            Err(_) => true,
+            Ok(list) => Some(list.resources.iter().any(|r| r.name == resource.plural())),
+            Err(kube::Error::Api(status)) if status.code == 404 => Some(false),
+            // Unknown: the API server is away or refuses discovery.
+            Err(_) => None,
         };
-        if served {
-            if absent {
-                info!(%resource, api_version, "the API server now serves the kind; starting it");
-                sync.set_absent(resource, false);
+        match served {
+            Some(true) => {
+                if absent {
+                    info!(%resource, api_version, "the API server now serves the kind; starting it");
+                    sync.set_absent(resource, false);
+                }
+                return;
             }
-            return;
+            // At start the watcher's own retries report what is wrong.
+            None if !absent => return,
+            // Still absent, or unknown while the API server restarts: a
+            // restart does not make a missing API appear.
+            _ => {}
         }
         if !absent {
             warn!(

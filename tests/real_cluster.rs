@@ -1863,7 +1863,12 @@ fn all_namespaced(scrape: &str) -> Vec<String> {
         .iter()
         .filter(|l| !namespace_object(l))
         .filter_map(|l| {
-            let rest = l.split("namespace=\"").nth(1)?;
+            // The `namespace` label itself, not `claim_namespace` or
+            // `owner_namespace`, which cluster-scoped kinds carry.
+            let start = l
+                .find("{namespace=\"")
+                .or_else(|| l.find(",namespace=\""))?;
+            let rest = &l[start + "{namespace=\"".len()..];
             Some(rest.split('"').next()?.to_string())
         })
         .collect()
@@ -2250,9 +2255,12 @@ fn manifests_apply_over_kube_state_metrics_standard_install_in_place() {
     let base = ours.join("manifests");
     std::fs::create_dir_all(&base).unwrap();
     let manifests = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests");
+    // The base's files; its components/ are optional extras.
     for entry in std::fs::read_dir(&manifests).unwrap() {
         let path = entry.unwrap().path();
-        std::fs::copy(&path, base.join(path.file_name().unwrap())).unwrap();
+        if path.is_file() {
+            std::fs::copy(&path, base.join(path.file_name().unwrap())).unwrap();
+        }
     }
     overlay(&ours, &ns, &prefix, &["manifests"]);
 

@@ -265,10 +265,24 @@ fn a_kind_the_api_server_lacks_is_skipped_until_it_appears() {
         .collect();
     assert_eq!(warnings.len(), 1, "{stderr}");
 
+    // Discovery failing (500) at the next retry does not make the missing
+    // kind look served: an API server that restarts or breaks does not
+    // grow an API.
     sim.control(
         "POST",
         "/sim/faults",
-        Some(r#"{"resource":"services","absent":false}"#),
+        Some(r#"{"resource":"services","status":500}"#),
+    );
+    std::thread::sleep(Duration::from_secs(7));
+    let ready = common::get(&format!("{}/readyz", exporter.telemetry)).unwrap();
+    assert_eq!((ready.status, ready.text().as_str()), (200, "ok\n"));
+    let stderr = exporter.process.stderr();
+    assert!(!stderr.contains("now serves"), "{stderr}");
+
+    sim.control(
+        "POST",
+        "/sim/faults",
+        Some(r#"{"resource":"services","absent":false,"status":null}"#),
     );
     wait_for("services to start once served", LIMIT, || {
         (!series_with(&exporter.scrape(), "kube_service_info", "service=\"web\"").is_empty())

@@ -155,7 +155,21 @@ async fn discovery_apis(State(inner): State<Shared>) -> Response {
 }
 
 async fn discovery_core_v1(State(inner): State<Shared>) -> Response {
+    if let Some(failed) = failed_discovery(&inner, "v1") {
+        return failed;
+    }
     static_doc(&inner, resource_list(&inner, "v1"))
+}
+
+/// A kind both `absent` and given a `status` fault makes discovery of its
+/// group version fail with that status: an API server whose discovery is
+/// broken while the kind is missing.
+fn failed_discovery(inner: &Inner, group_version: &str) -> Option<Response> {
+    Resource::ALL
+        .iter()
+        .filter(|k| k.api_version() == group_version && !inner.serves(**k))
+        .find_map(|&k| Some((k, inner.fault(k).status?)))
+        .map(|(kind, code)| Status::for_fault(code, kind, "get", None).into_response())
 }
 
 async fn discovery_group(
@@ -163,6 +177,9 @@ async fn discovery_group(
     Path((group, version)): Path<(String, String)>,
 ) -> Response {
     let group_version = format!("{group}/{version}");
+    if let Some(failed) = failed_discovery(&inner, &group_version) {
+        return failed;
+    }
     if !Resource::ALL
         .iter()
         .any(|k| k.api_version() == group_version && inner.serves(*k))
