@@ -468,7 +468,9 @@ fn schedule_job(store: &Store, rng: &mut Rng) {
     if store.get(Resource::Jobs, "batch", &name).is_some() {
         return;
     }
-    // The oldest finished job goes, so the counts stay as they were.
+    // The oldest succeeded job goes, so the counts stay as they were. Failed
+    // ones stay: the controller keeps them under their own history limit,
+    // and they are what KubeJobFailed and kube_job_failed show.
     let mut finished: Vec<Job> = all::<Job>(store, Resource::Jobs)
         .into_iter()
         .filter(|j| {
@@ -479,6 +481,7 @@ fn schedule_job(store: &Store, rng: &mut Rng) {
                     .flatten()
                     .any(|o| o.uid == cron_uid)
                 && j.status.as_ref().and_then(|s| s.active).unwrap_or(0) == 0
+                && j.status.as_ref().and_then(|s| s.failed).unwrap_or(0) == 0
         })
         .collect();
     finished.sort_by_key(|j| unix(j.metadata.creation_timestamp.as_ref()));
@@ -505,16 +508,19 @@ fn schedule_job(store: &Store, rng: &mut Rng) {
         store.delete(Resource::Pods, "batch", pod);
     }
     let uid = rng.uuid();
-    let job = builders::job(&name)
+    let mut job = builders::job(&name)
         .in_ns("batch")
         .uid(&uid)
         .created(now)
         .label("app", cron_name)
         .owner("CronJob", cron_name, &cron_uid, true)
         .started(now)
-        .active(1, 0)
-        .build();
-    put(store, &job);
+        .active(1, 0);
+    if cron_name == "etl" {
+        // The same job template as the generated runs.
+        job = job.active_deadline_seconds(3600).backoff_limit(3);
+    }
+    put(store, &job.build());
     // The replacement pods, one per pod the old job had, just created.
     for _ in &old_pods {
         let pod = builders::pod(&format!("{name}-{}", rng.suffix(5)))
