@@ -5,10 +5,11 @@ use super::{Families, Family, annotations, created, deletion_timestamp, labels};
 use crate::objects::PersistentVolume;
 use crate::objects::persistentvolume::VolumeSource;
 
-/// The labels of `kube_persistentvolume_info` after `storageclass` and
-/// before `reclaim_policy`: one volume source fills its own, the rest
-/// stay empty.
-const SOURCE_LABELS: [&str; 18] = [
+/// The labels of `kube_persistentvolume_info`: `storageclass`, one label
+/// per volume source field (the volume's own source fills its labels, the
+/// rest stay empty), then `reclaim_policy`.
+const INFO_LABELS: [&str; 20] = [
+    "storageclass",
     "gce_persistent_disk_name",
     "ebs_volume_id",
     "azure_disk_name",
@@ -27,6 +28,7 @@ const SOURCE_LABELS: [&str; 18] = [
     "local_fs",
     "host_path",
     "host_path_type",
+    "reclaim_policy",
 ];
 
 impl Families for PersistentVolume {
@@ -63,32 +65,11 @@ impl Families for PersistentVolume {
                 Stable,
                 "kube_persistentvolume_info",
                 "Information about persistentvolume.",
-                &[
-                    "storageclass",
-                    "gce_persistent_disk_name",
-                    "ebs_volume_id",
-                    "azure_disk_name",
-                    "fc_wwids",
-                    "fc_lun",
-                    "fc_target_wwns",
-                    "iscsi_target_portal",
-                    "iscsi_iqn",
-                    "iscsi_lun",
-                    "iscsi_initiator_name",
-                    "nfs_server",
-                    "nfs_path",
-                    "csi_driver",
-                    "csi_volume_handle",
-                    "local_path",
-                    "local_fs",
-                    "host_path",
-                    "host_path_type",
-                    "reclaim_policy",
-                ],
+                &INFO_LABELS,
                 |v, out| {
-                    let mut values = [""; SOURCE_LABELS.len() + 2];
+                    let mut values = [""; INFO_LABELS.len()];
                     values[0] = &v.spec.storage_class_name;
-                    let source = &mut values[1..=SOURCE_LABELS.len()];
+                    let source = &mut values[1..INFO_LABELS.len() - 1];
                     match &v.spec.source {
                         VolumeSource::GcePersistentDisk { pd_name } => source[0] = pd_name,
                         VolumeSource::AwsElasticBlockStore { volume_id } => source[1] = volume_id,
@@ -134,7 +115,7 @@ impl Families for PersistentVolume {
                         }
                         VolumeSource::Other => {}
                     }
-                    values[SOURCE_LABELS.len() + 1] = &v.spec.reclaim_policy;
+                    values[INFO_LABELS.len() - 1] = &v.spec.reclaim_policy;
                     out.emit(&values, 1.0);
                 },
             ),
