@@ -1332,6 +1332,11 @@ impl DaemonSetBuilder {
 mod batch;
 pub use batch::*;
 
+// ------------------------------------------ config, secrets, leases, RBAC
+
+mod config;
+pub use config::*;
+
 // ------------------------------------------------- namespaces, quotas, storage
 
 pub fn namespace(name: &str) -> NamespaceBuilder {
