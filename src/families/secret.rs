@@ -39,7 +39,7 @@ impl Families for Secret {
 mod tests {
     use super::super::testing::{Allowlist, Exposure, series_exposed, series_of, with_identity};
     use super::Families;
-    use crate::objects::Secret;
+    use crate::objects::{Object, Secret};
 
     fn secret(json: &str) -> Secret {
         serde_json::from_str(json).expect("test secret decodes")
@@ -106,12 +106,15 @@ mod tests {
     #[test]
     fn no_value_of_a_secret_is_kept_or_served() {
         let s = secret(
-            r#"{"metadata":{"name":"db","namespace":"shop","labels":{"app":"db"},"annotations":{"team":"data"}},
+            r#"{"metadata":{"name":"db","namespace":"shop","labels":{"app":"db"},"annotations":{"team":"data",
+                 "kubectl.kubernetes.io/last-applied-configuration":"{\"apiVersion\":\"v1\",\"data\":{\"password\":\"aHVudGVyMi1kYXRhLXZhbHVl\"},\"kind\":\"Secret\"}\n"}},
                "type":"Opaque",
                "data":{"password":"aHVudGVyMi1kYXRhLXZhbHVl"},
                "stringData":{"token":"hunter2-string-value"}}"#,
         );
-        let kept = format!("{s:?}");
+        let mut kept = s.clone();
+        kept.prune(&Exposure::default());
+        let kept = format!("{kept:?}");
         for value in ["aHVudGVyMi1kYXRhLXZhbHVl", "hunter2", "password", "token"] {
             assert!(!kept.contains(value), "{value} kept: {kept}");
         }
@@ -125,9 +128,16 @@ mod tests {
             served.extend(series_exposed(&s, family.name, &exposure));
         }
         assert!(served.iter().any(|l| l.contains("label_app=\"db\"")));
+        assert!(
+            served
+                .iter()
+                .any(|l| l.contains("annotation_team=\"data\""))
+        );
         for line in &served {
             assert!(
-                !line.contains("hunter2") && !line.contains("aHVudGVy"),
+                !line.contains("hunter2")
+                    && !line.contains("aHVudGVy")
+                    && !line.contains("last_applied"),
                 "{line}"
             );
         }

@@ -3,10 +3,16 @@
 //! without allocating or keeping a value (no catch-all map takes unknown
 //! fields).
 
-use super::Str;
+use super::expose::Exposure;
+use super::meta::Meta;
 use super::strings::null_as_default;
-use super::versioned::{VersionedMeta, versioned_object};
+use super::versioned::{ResourceVersioned, VersionedMeta};
+use super::{Object, Str};
 use serde::Deserialize;
+
+/// Where `kubectl apply` keeps the whole object it applied: for a secret,
+/// its data in clear JSON.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
@@ -17,4 +23,34 @@ pub struct Secret {
     pub type_: Str,
 }
 
-versioned_object!(Secret);
+impl ResourceVersioned for Secret {
+    fn resource_version(&self) -> Option<f64> {
+        self.metadata.resource_version
+    }
+}
+
+impl Object for Secret {
+    fn meta(&self) -> &Meta {
+        &self.metadata.meta
+    }
+
+    fn meta_mut(&mut self) -> &mut Meta {
+        &mut self.metadata.meta
+    }
+
+    /// Drops the last-applied annotation before any allowlist sees it, so
+    /// `--metric-annotations-allowlist=secrets=[*]` cannot serve a
+    /// secret's data (kube-state-metrics would).
+    fn prune(&mut self, exposure: &Exposure) {
+        let meta = &mut self.metadata.meta;
+        if meta.annotations.iter().any(|(k, _)| &**k == LAST_APPLIED) {
+            let kept: Vec<_> = std::mem::take(&mut meta.annotations)
+                .into_vec()
+                .into_iter()
+                .filter(|(k, _)| &**k != LAST_APPLIED)
+                .collect();
+            meta.annotations = kept.into_boxed_slice();
+        }
+        meta.expose(Self::RESOURCE, exposure);
+    }
+}

@@ -161,6 +161,14 @@ impl ServiceAccountBuilder {
         self.obj.automount_service_account_token = Some(automount);
         self
     }
+    pub fn finalizer(mut self, finalizer: &str) -> Self {
+        self.obj
+            .metadata
+            .finalizers
+            .get_or_insert_with(Vec::new)
+            .push(finalizer.to_string());
+        self
+    }
     pub fn build(self) -> ServiceAccount {
         self.obj
     }

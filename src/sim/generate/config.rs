@@ -9,7 +9,8 @@
 //! Roles.
 //!
 //! Runs after the workloads and nodes exist (it reads which namespaces are
-//! in use and which nodes are Ready) and draws from its own random stream,
+//! in use and which nodes are Ready; the storage generator after it makes
+//! the Namespace objects of every namespace used) and draws from its own random stream,
 //! so the objects made before it do not change.
 
 use std::collections::BTreeSet;
@@ -21,7 +22,7 @@ use crate::kinds::Resource;
 use super::super::builders::{self, Constraint};
 use super::super::rng::Rng;
 use super::super::store::{Store, key_namespace};
-use super::storage::SYSTEM_NAMESPACES;
+use super::storage::{SYSTEM_NAMESPACES, TERMINATING_NAMESPACE};
 use super::{DAY, T0, put};
 
 /// The controller whose leader-election lease stopped being renewed: its
@@ -43,6 +44,15 @@ pub(crate) fn populate(store: &Store, seed: u64) {
     for ns in &namespaces {
         per_namespace(store, &mut rng, ns);
     }
+    // The namespace being deleted: its account waits for a vault
+    // integration's finalizer to revoke the account's role.
+    let leaving = builders::service_account("vault-auth")
+        .in_ns(TERMINATING_NAMESPACE)
+        .created(T0 - 200 * DAY)
+        .deleted(T0 - 3600)
+        .finalizer("vault.example.com/revoke-role")
+        .build();
+    put(store, &leaving);
     secrets(store, &mut rng, &namespaces);
     config_maps(store, &namespaces);
     leases(store, &mut rng);
@@ -107,9 +117,22 @@ fn secrets(store: &Store, rng: &mut Rng, namespaces: &BTreeSet<String>) {
             "{{\"auths\":{{\"registry.example.com\":{{\"auth\":\"{}\"}}}}}}",
             rng.hex(40)
         );
+        // Made with `kubectl apply`, which keeps the data it applied in an
+        // annotation.
+        let applied = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": "regcred", "namespace": ns},
+            "type": "kubernetes.io/dockerconfigjson",
+            "stringData": {".dockerconfigjson": auth},
+        });
         let s = builders::secret("regcred", "kubernetes.io/dockerconfigjson")
             .in_ns(ns)
             .created(T0 - 75 * DAY)
+            .annotation(
+                "kubectl.kubernetes.io/last-applied-configuration",
+                &format!("{applied}\n"),
+            )
             .data(".dockerconfigjson", auth.as_bytes())
             .build();
         put(store, &s);
