@@ -7,7 +7,7 @@ use super::expose::Exposure;
 use super::meta::Meta;
 use super::strings::null_as_default;
 use super::versioned::{ResourceVersioned, VersionedMeta};
-use super::{Object, Str};
+use super::{Object, Registered, Str};
 use serde::Deserialize;
 
 /// Where `kubectl apply` keeps the whole object it applied: for a secret,

@@ -718,7 +718,7 @@ async fn discovery_version_get_and_unknown_paths() {
         json!({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \"does-not-exist\" not found","reason":"NotFound","details":{"name":"does-not-exist","kind":"pods"},"code":404})
     );
     for uri in [
-        "/api/v1/secrets",
+        "/api/v1/events",
         "/apis/apps/v1/pods",
         "/api/v1/namespaces/x/nodes",
         "/nope",
@@ -766,7 +766,7 @@ async fn put_assigns_identity_and_counts() {
         &sim,
         Method::PUT,
         "/sim/objects",
-        Some(json!({"kind":"Secret","metadata":{"name":"x"}})),
+        Some(json!({"kind":"Event","metadata":{"name":"x"}})),
     )
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
