@@ -183,3 +183,92 @@ fn issue_pending_csr(store: &Store, rng: &mut Rng) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::SimConfig;
+    use crate::sim::generate::T0;
+
+    fn cluster() -> Store {
+        let store = Store::new(1);
+        crate::sim::generate::populate(
+            &store,
+            &SimConfig {
+                seed: 3,
+                nodes: 12,
+                pods_per_node: 5,
+                churn_interval: None,
+            },
+        );
+        store
+    }
+
+    fn renewed(store: &Store, ns: &str, name: &str) -> i64 {
+        let obj = store.get(Resource::Leases, ns, name).expect("lease");
+        let lease: Lease = serde_json::from_slice(&obj.body).unwrap();
+        lease.spec.unwrap().renew_time.unwrap().0.as_second()
+    }
+
+    #[test]
+    fn held_leases_renew_except_of_nodes_not_ready_and_the_stopped_one() {
+        let store = cluster();
+        let before = now_unix();
+        renew_leases(&store);
+        let nodes: Vec<Node> = store
+            .objects(Resource::Nodes)
+            .values()
+            .map(|o| serde_json::from_slice(&o.body).unwrap())
+            .collect();
+        let mut not_ready = 0;
+        for node in &nodes {
+            let name = node.metadata.name.as_deref().unwrap();
+            let at = renewed(&store, "kube-node-lease", name);
+            if node_ready(node) {
+                assert!(at >= before, "{name} renewed");
+            } else {
+                not_ready += 1;
+                assert!(at < T0, "{name} not renewed");
+            }
+        }
+        assert!(not_ready > 0);
+        assert!(renewed(&store, "kube-system", "kube-scheduler") >= before);
+        let (ns, name) = STOPPED_LEASE;
+        assert!(renewed(&store, ns, name) < T0);
+    }
+
+    #[test]
+    fn a_pending_request_is_issued_and_another_arrives() {
+        let store = cluster();
+        let count = store.count(Resource::CertificateSigningRequests);
+        let pending = |store: &Store| -> Vec<String> {
+            store
+                .objects(Resource::CertificateSigningRequests)
+                .values()
+                .filter_map(|o| serde_json::from_slice::<CertificateSigningRequest>(&o.body).ok())
+                .filter(|c| {
+                    c.status
+                        .as_ref()
+                        .and_then(|s| s.conditions.as_ref())
+                        .is_none()
+                })
+                .filter_map(|c| c.metadata.name)
+                .collect()
+        };
+        let first = pending(&store);
+        assert_eq!(first.len(), 1);
+        issue_pending_csr(&store, &mut Rng::new(9));
+        assert_eq!(store.count(Resource::CertificateSigningRequests), count);
+        let now_pending = pending(&store);
+        assert_eq!(now_pending.len(), 1);
+        assert_ne!(now_pending, first);
+        let issued: CertificateSigningRequest = serde_json::from_slice(
+            &store
+                .get(Resource::CertificateSigningRequests, "", &first[0])
+                .expect("the approved request stays")
+                .body,
+        )
+        .unwrap();
+        assert!(issued.status.unwrap().certificate.is_some());
+    }
+}

@@ -579,3 +579,154 @@ fn rbac(store: &Store, namespaces: &BTreeSet<String>) {
         put(store, &binding);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::SimConfig;
+    use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
+    use k8s_openapi::api::coordination::v1::Lease;
+    use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
+    use std::collections::BTreeMap;
+
+    fn cluster() -> Store {
+        let store = Store::new(1);
+        super::super::populate(
+            &store,
+            &SimConfig {
+                seed: 7,
+                nodes: 12,
+                pods_per_node: 10,
+                churn_interval: None,
+            },
+        );
+        store
+    }
+
+    fn all<T: serde::de::DeserializeOwned>(store: &Store, kind: Resource) -> Vec<T> {
+        store
+            .objects(kind)
+            .values()
+            .map(|o| serde_json::from_slice(&o.body).expect("decodes"))
+            .collect()
+    }
+
+    #[test]
+    fn secrets_of_every_common_type_and_accounts_that_name_existing_ones() {
+        let store = cluster();
+        let secrets: Vec<Secret> = all(&store, Resource::Secrets);
+        let types: BTreeSet<&str> = secrets.iter().filter_map(|s| s.type_.as_deref()).collect();
+        for t in [
+            "Opaque",
+            "kubernetes.io/tls",
+            "kubernetes.io/service-account-token",
+            "kubernetes.io/dockerconfigjson",
+        ] {
+            assert!(types.contains(t), "{t}: {types:?}");
+        }
+        assert!(
+            secrets
+                .iter()
+                .all(|s| s.data.as_ref().is_some_and(|d| !d.is_empty()))
+        );
+        let accounts: Vec<ServiceAccount> = all(&store, Resource::ServiceAccounts);
+        let mut referenced = 0;
+        for sa in &accounts {
+            let ns = sa.metadata.namespace.as_deref().unwrap_or_default();
+            let names = sa
+                .secrets
+                .iter()
+                .flatten()
+                .filter_map(|r| r.name.clone())
+                .chain(
+                    sa.image_pull_secrets
+                        .iter()
+                        .flatten()
+                        .map(|r| r.name.clone()),
+                );
+            for name in names {
+                referenced += 1;
+                assert!(
+                    store.get(Resource::Secrets, ns, &name).is_some(),
+                    "{ns}/{name}"
+                );
+            }
+        }
+        assert!(referenced >= 2);
+        // Every namespace in use has its default account.
+        for ns in namespaces(&store) {
+            assert!(
+                store
+                    .get(Resource::ServiceAccounts, &ns, "default")
+                    .is_some(),
+                "{ns}"
+            );
+        }
+    }
+
+    #[test]
+    fn node_leases_follow_readiness_and_one_controller_stopped() {
+        let store = cluster();
+        let leases: BTreeMap<String, Lease> = all::<Lease>(&store, Resource::Leases)
+            .into_iter()
+            .map(|l| {
+                let key = format!(
+                    "{}/{}",
+                    l.metadata.namespace.as_deref().unwrap_or_default(),
+                    l.metadata.name.as_deref().unwrap_or_default()
+                );
+                (key, l)
+            })
+            .collect();
+        let renewed = |l: &Lease| {
+            l.spec
+                .as_ref()
+                .and_then(|s| s.renew_time.as_ref())
+                .map(|t| t.0.as_second())
+                .expect("renewTime")
+        };
+        let nodes: Vec<Node> = all(&store, Resource::Nodes);
+        assert!(nodes.iter().any(|n| !node_ready(n)), "some node not Ready");
+        for node in &nodes {
+            let name = node.metadata.name.as_deref().unwrap();
+            let lease = &leases[&format!("kube-node-lease/{name}")];
+            assert_eq!(
+                lease.metadata.owner_references.as_ref().unwrap()[0].kind,
+                "Node"
+            );
+            assert_eq!(renewed(lease) == T0, node_ready(node), "{name}");
+        }
+        let (ns, name) = STOPPED_LEASE;
+        assert!(renewed(&leases[&format!("{ns}/{name}")]) < T0 - DAY);
+        for name in CONTROL_PLANE_LEASES {
+            assert_eq!(renewed(&leases[&format!("kube-system/{name}")]), T0);
+        }
+    }
+
+    #[test]
+    fn requests_pending_issued_denied_and_failed() {
+        let store = cluster();
+        let csrs: Vec<CertificateSigningRequest> =
+            all(&store, Resource::CertificateSigningRequests);
+        let state = |csr: &CertificateSigningRequest| {
+            let status = csr.status.as_ref();
+            let types: Vec<&str> = status
+                .and_then(|s| s.conditions.as_ref())
+                .into_iter()
+                .flatten()
+                .map(|c| c.type_.as_str())
+                .collect();
+            let issued = status.and_then(|s| s.certificate.as_ref()).is_some();
+            (types, issued)
+        };
+        let states: Vec<(Vec<&str>, bool)> = csrs.iter().map(state).collect();
+        for want in [
+            (vec![], false),
+            (vec!["Approved"], true),
+            (vec!["Denied"], false),
+            (vec!["Approved", "Failed"], false),
+        ] {
+            assert!(states.contains(&want), "{want:?} in {states:?}");
+        }
+    }
+}
