@@ -34,8 +34,8 @@ fn secret_values(list: &Value) -> Vec<String> {
                 }
             }
         }
-        let applied = &item["metadata"]["annotations"]
-            ["kubectl.kubernetes.io/last-applied-configuration"];
+        let applied =
+            &item["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"];
         if let Some(applied) = applied.as_str() {
             let applied: Value = serde_json::from_str(applied).expect("last-applied JSON");
             for field in ["data", "stringData"] {
@@ -119,9 +119,11 @@ fn no_value_of_a_secret_is_served_or_logged() {
     exporter.wait_ready();
     let scrape = exporter.scrape();
     assert!(scrape.contains(r#"kube_secret_type{namespace="kube-system",secret="legacy-ci-token",type="kubernetes.io/service-account-token"} 1"#));
-    wait_for("the undecodable secret's log line", Duration::from_secs(10), || {
-        exporter.process.stderr().contains("broken").then_some(())
-    });
+    wait_for(
+        "the undecodable secret's log line",
+        Duration::from_secs(10),
+        || exporter.process.stderr().contains("broken").then_some(()),
+    );
     let logs = exporter.process.stderr();
     for value in &values {
         assert!(!scrape.contains(value.as_str()), "served: {value}");
