@@ -8,11 +8,11 @@
 //! from the objects created here.
 
 use super::common::{Exporter, series, wait_for};
-use super::support::{CHANGE, begin, in_namespace};
+use super::support::{CHANGE, CONTROLLERS, begin, in_namespace};
 use super::{go_g, sort};
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use k8s_openapi::api::coordination::v1::Lease;
-use k8s_openapi::api::core::v1::{ConfigMap, LimitRange, Secret, ServiceAccount};
+use k8s_openapi::api::core::v1::{ConfigMap, LimitRange, Namespace, Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::Api;
@@ -65,8 +65,13 @@ fn config_secrets_leases_requests_and_rbac_match_kube_state_metrics_on_a_real_cl
         return;
     };
     let tier = s.tier;
-    let ns = tier.namespace("cfg");
     let run = &tier.run;
+    // Made here rather than with `tier.namespace`, which waits for the
+    // default ServiceAccount that only a controller-manager makes: this
+    // scenario runs no pods and needs none.
+    let ns = format!("ks-cfg-{run}");
+    let namespaces: Api<Namespace> = Api::all(tier.admin.clone());
+    tier.create(&namespaces, json!({"metadata": {"name": ns}}));
     let admin = || tier.admin.clone();
     let config_maps: Api<ConfigMap> = Api::namespaced(admin(), &ns);
     let secrets: Api<Secret> = Api::namespaced(admin(), &ns);
@@ -97,19 +102,26 @@ fn config_secrets_leases_requests_and_rbac_match_kube_state_metrics_on_a_real_cl
         json!({"metadata": {"name": "site-tls"}, "type": "kubernetes.io/tls",
                "stringData": {"tls.crt": format!("{value}-crt"), "tls.key": format!("{value}-key")}}),
     );
-    let sa = tier.create(
+    tier.create(
         &accounts,
         json!({"metadata": {"name": "builder"}, "automountServiceAccountToken": false,
                "secrets": [{"name": "db"}], "imagePullSecrets": [{"name": "regcred"}]}),
     );
-    let lease = tier.create(
+    // A 1.20 controller-manager's token controller adds a token Secret
+    // to the account's `secrets`.
+    let sa = tier.until("the account's token Secret", CONTROLLERS, || {
+        let sa = tier.get(&accounts, "builder");
+        (sa.secrets.as_ref().map_or(0, Vec::len) == 2).then_some(sa)
+    });
+    let token = sa.secrets.as_ref().unwrap()[1].name.clone().unwrap();
+    tier.create(
         &leases,
         json!({"metadata": {"name": "leader", "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap",
                  "name": "settings", "uid": cm_uid}]},
                "spec": {"holderIdentity": "pod-a", "leaseDurationSeconds": 15,
                  "renewTime": "2021-01-22T10:15:30.250000Z"}}),
     );
-    let free = tier.create(
+    tier.create(
         &leases,
         json!({"metadata": {"name": "released"}, "spec": {"leaseDurationSeconds": 15}}),
     );
@@ -219,13 +231,14 @@ fn config_secrets_leases_requests_and_rbac_match_kube_state_metrics_on_a_real_cl
         let scrape = defaults.scrape();
         scrape.contains(&issued).then_some(scrape)
     });
-    let rbac = wait_for("the role binding", CHANGE, || {
+    let rbac = wait_for("the role binding and the account's token", CHANGE, || {
         let scrape = opt_in.scrape();
-        scrape.contains("kube_rolebinding_info{").then_some(scrape)
+        (scrape.contains("kube_rolebinding_info{") && scrape.contains(&token)).then_some(scrape)
     });
 
     let mut misses = Vec::new();
     let mut check = |what: &str, got: Vec<String>, want: Vec<String>| {
+        let got = sort(got);
         if got != sort(want.clone()) {
             misses.push(format!("{what}:\n  got  {got:#?}\n  want {want:#?}"));
         }
@@ -268,6 +281,7 @@ fn config_secrets_leases_requests_and_rbac_match_kube_state_metrics_on_a_real_cl
         ]
         .iter()
         .flat_map(|f| in_namespace(&scrape, f, &ns))
+        .filter(|l| l.contains(&db) || l.contains(&site))
         .collect(),
         vec![
             format!("kube_secret_info{{{db}}} 1"),
@@ -308,7 +322,6 @@ fn config_secrets_leases_requests_and_rbac_match_kube_state_metrics_on_a_real_cl
             format!(r#"kube_lease_renew_time{{lease="leader",namespace="{ns}"}} 1.61131053e+09"#),
         ],
     );
-    let _ = (&lease, &free);
     let l = format!(r#"namespace="{ns}",limitrange="defaults""#);
     check(
         "limitranges",
@@ -398,6 +411,7 @@ fn config_secrets_leases_requests_and_rbac_match_kube_state_metrics_on_a_real_cl
                 created(&sa.metadata)
             ),
             format!(r#"kube_serviceaccount_secret{{{sa_id},name="db"}} 1"#),
+            format!(r#"kube_serviceaccount_secret{{{sa_id},name="{token}"}} 1"#),
             format!(r#"kube_serviceaccount_image_pull_secret{{{sa_id},name="regcred"}} 1"#),
         ],
     );
