@@ -54,3 +54,38 @@ impl Object for Secret {
         meta.expose(Self::RESOURCE, exposure);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::objects::ConfigMap;
+
+    /// What a stored secret or config map costs is its metadata: a record
+    /// of fixed size whatever its data (a field holding the data would
+    /// grow it).
+    #[test]
+    fn records_hold_metadata_only() {
+        assert!(
+            std::mem::size_of::<Secret>() <= 208,
+            "{}",
+            std::mem::size_of::<Secret>()
+        );
+        assert!(
+            std::mem::size_of::<ConfigMap>() <= 192,
+            "{}",
+            std::mem::size_of::<ConfigMap>()
+        );
+        let big = "x".repeat(1 << 20);
+        let s: Secret = serde_json::from_str(&format!(
+            r#"{{"metadata":{{"name":"s","namespace":"n"}},"type":"Opaque","data":{{"k":"{big}"}},"stringData":{{"k":"{big}"}}}}"#
+        ))
+        .unwrap();
+        assert_eq!(&*s.type_, "Opaque");
+        assert!(!format!("{s:?}").contains("xxxx"));
+        let c: ConfigMap = serde_json::from_str(&format!(
+            r#"{{"metadata":{{"name":"c","namespace":"n"}},"data":{{"k":"{big}"}},"binaryData":{{"b":"{big}"}}}}"#
+        ))
+        .unwrap();
+        assert!(!format!("{c:?}").contains("xxxx"));
+    }
+}
