@@ -660,7 +660,7 @@ mod tests {
         {
             assert!(
                 store
-                    .get(Resource::ServiceAccounts, &ns, "default")
+                    .get(Resource::ServiceAccounts, ns, "default")
                     .is_some(),
                 "{ns}"
             );
