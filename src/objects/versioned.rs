@@ -1,6 +1,6 @@
 //! `metadata` with its resourceVersion read as a number, for the kinds whose
 //! families serve `kube_<kind>_metadata_resource_version` (config maps,
-//! secrets, roles, bindings).
+//! secrets, roles, bindings, cron jobs).
 
 use super::meta::Meta;
 use serde::Deserialize;
@@ -35,7 +35,7 @@ impl From<RawVersionedMeta> for VersionedMeta {
 /// What Go's `strconv.ParseFloat` accepts of a resourceVersion (in
 /// practice a decimal integer); Rust's parser also takes `inf`/`nan`
 /// spellings Go does too, so only the empty string needs care.
-pub(crate) fn go_parse_float(text: &str) -> Option<f64> {
+fn go_parse_float(text: &str) -> Option<f64> {
     if text.is_empty() {
         return None;
     }
