@@ -7,9 +7,10 @@
 //! namespaced, whether kube-state-metrics enables it by default, and its
 //! identity labels: the labels every series of the kind starts with. In
 //! those, `namespace` and `uid` read the object's namespace and uid, and the
-//! one other label (`pod`, `job_name`, …) reads its name. A cluster-scoped
-//! kind has no namespace, so there every label but `uid` reads the name:
-//! a Namespace is identified by `namespace`, its own name.
+//! one other label (`pod`, `job_name`, …) reads its name. Only a Namespace
+//! has no other label: there `namespace` is its own name. Some
+//! cluster-scoped kinds (the admission kinds) start with `namespace` too,
+//! as kube-state-metrics serves them: empty, as their objects have none.
 //!
 //! Everything else that differs per kind is generic over the decode type:
 //! the watcher, the store and the renderer are started for it through
@@ -99,6 +100,9 @@ kinds! {
     Deployments: Deployment, "deployments", "Deployment", "apps/v1", Namespaced, ByDefault, ["namespace", "deployment"];
     HorizontalPodAutoscalers: HorizontalPodAutoscaler, "horizontalpodautoscalers", "HorizontalPodAutoscaler", "autoscaling/v2", Namespaced, ByDefault, ["namespace", "horizontalpodautoscaler"];
     Jobs: Job, "jobs", "Job", "batch/v1", Namespaced, ByDefault, ["namespace", "job_name"];
+    MutatingAdmissionPolicies: MutatingAdmissionPolicy, "mutatingadmissionpolicies", "MutatingAdmissionPolicy", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "mutatingadmissionpolicy"];
+    MutatingAdmissionPolicyBindings: MutatingAdmissionPolicyBinding, "mutatingadmissionpolicybindings", "MutatingAdmissionPolicyBinding", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "mutatingadmissionpolicybinding"];
+    MutatingWebhookConfigurations: MutatingWebhookConfiguration, "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "mutatingwebhookconfiguration"];
     Namespaces: Namespace, "namespaces", "Namespace", "v1", Cluster, ByDefault, ["namespace"];
     Nodes: Node, "nodes", "Node", "v1", Cluster, ByDefault, ["node"];
     PersistentVolumeClaims: PersistentVolumeClaim, "persistentvolumeclaims", "PersistentVolumeClaim", "v1", Namespaced, ByDefault, ["namespace", "persistentvolumeclaim"];
@@ -110,6 +114,9 @@ kinds! {
     ResourceQuotas: ResourceQuota, "resourcequotas", "ResourceQuota", "v1", Namespaced, ByDefault, ["namespace", "resourcequota"];
     Services: Service, "services", "Service", "v1", Namespaced, ByDefault, ["namespace", "service", "uid"];
     StatefulSets: StatefulSet, "statefulsets", "StatefulSet", "apps/v1", Namespaced, ByDefault, ["namespace", "statefulset"];
+    ValidatingAdmissionPolicies: ValidatingAdmissionPolicy, "validatingadmissionpolicies", "ValidatingAdmissionPolicy", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "validatingadmissionpolicy"];
+    ValidatingAdmissionPolicyBindings: ValidatingAdmissionPolicyBinding, "validatingadmissionpolicybindings", "ValidatingAdmissionPolicyBinding", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "validatingadmissionpolicybinding"];
+    ValidatingWebhookConfigurations: ValidatingWebhookConfiguration, "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "validatingwebhookconfiguration"];
 }
 
 /// Resources kube-state-metrics v2.20 knows that kubestate does not serve
@@ -126,18 +133,12 @@ pub const NOT_SERVED: &[&str] = &[
     "ingresses",
     "leases",
     "limitranges",
-    "mutatingadmissionpolicies",
-    "mutatingadmissionpolicybindings",
-    "mutatingwebhookconfigurations",
     "networkpolicies",
     "rolebindings",
     "roles",
     "secrets",
     "serviceaccounts",
     "storageclasses",
-    "validatingadmissionpolicies",
-    "validatingadmissionpolicybindings",
-    "validatingwebhookconfigurations",
     "volumeattachments",
 ];
 
@@ -240,13 +241,13 @@ mod tests {
             let identity = resource.info().identity;
             let names = identity
                 .iter()
-                .filter(|l| match **l {
-                    "uid" => false,
-                    "namespace" => !resource.namespaced(),
-                    _ => true,
-                })
+                .filter(|l| !matches!(**l, "uid" | "namespace"))
                 .count();
-            assert_eq!(names, 1, "{resource}: {identity:?}");
+            if *resource == Resource::Namespaces {
+                assert_eq!(identity, ["namespace"]);
+            } else {
+                assert_eq!(names, 1, "{resource}: {identity:?}");
+            }
             if resource.namespaced() {
                 assert!(identity.contains(&"namespace"), "{resource}");
             }

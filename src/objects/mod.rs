@@ -16,6 +16,7 @@ mod strings;
 mod time;
 mod wire;
 
+pub mod admission;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
@@ -33,6 +34,10 @@ pub mod resourcequota;
 pub mod service;
 pub mod statefulset;
 
+pub use admission::{
+    MutatingAdmissionPolicy, MutatingAdmissionPolicyBinding, MutatingWebhookConfiguration,
+    ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, ValidatingWebhookConfiguration,
+};
 pub use cronjob::CronJob;
 pub use daemonset::DaemonSet;
 pub use deployment::Deployment;
