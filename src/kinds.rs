@@ -9,11 +9,12 @@
 //! those, `namespace` and `uid` read the object's namespace and uid, a label
 //! the kind reads from the object itself (`Object::identity_label`: a
 //! CertificateSigningRequest's `signer_name`) reads that, and the one other
-//! label (`pod`, `job_name`, …) reads its name. A cluster-scoped kind has no
-//! namespace, so there every label but `uid` reads the name: a Namespace is
-//! identified by `namespace`, its own name. Leases are identified by `lease`
-//! alone: kube-state-metrics puts their `namespace` among each family's own
-//! labels.
+//! label (`pod`, `job_name`, …) reads its name. Only a Namespace has no
+//! other label: there `namespace` is its own name. Some cluster-scoped kinds
+//! (the admission kinds) start with `namespace` too, as kube-state-metrics
+//! serves them: empty, as their objects have none. Leases are identified by
+//! `lease` alone: kube-state-metrics puts their `namespace` among each
+//! family's own labels.
 //!
 //! Everything else that differs per kind is generic over the decode type:
 //! the watcher, the store and the renderer are started for it through
@@ -109,6 +110,9 @@ kinds! {
     Jobs: Job, "jobs", "Job", "batch/v1", Namespaced, ByDefault, ["namespace", "job_name"];
     Leases: Lease, "leases", "Lease", "coordination.k8s.io/v1", Namespaced, ByDefault, ["lease"];
     LimitRanges: LimitRange, "limitranges", "LimitRange", "v1", Namespaced, ByDefault, ["namespace", "limitrange"];
+    MutatingAdmissionPolicies: MutatingAdmissionPolicy, "mutatingadmissionpolicies", "MutatingAdmissionPolicy", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "mutatingadmissionpolicy"];
+    MutatingAdmissionPolicyBindings: MutatingAdmissionPolicyBinding, "mutatingadmissionpolicybindings", "MutatingAdmissionPolicyBinding", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "mutatingadmissionpolicybinding"];
+    MutatingWebhookConfigurations: MutatingWebhookConfiguration, "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "mutatingwebhookconfiguration"];
     Namespaces: Namespace, "namespaces", "Namespace", "v1", Cluster, ByDefault, ["namespace"];
     Nodes: Node, "nodes", "Node", "v1", Cluster, ByDefault, ["node"];
     PersistentVolumeClaims: PersistentVolumeClaim, "persistentvolumeclaims", "PersistentVolumeClaim", "v1", Namespaced, ByDefault, ["namespace", "persistentvolumeclaim"];
@@ -124,6 +128,9 @@ kinds! {
     ServiceAccounts: ServiceAccount, "serviceaccounts", "ServiceAccount", "v1", Namespaced, OptIn, ["namespace", "serviceaccount", "uid"];
     Services: Service, "services", "Service", "v1", Namespaced, ByDefault, ["namespace", "service", "uid"];
     StatefulSets: StatefulSet, "statefulsets", "StatefulSet", "apps/v1", Namespaced, ByDefault, ["namespace", "statefulset"];
+    ValidatingAdmissionPolicies: ValidatingAdmissionPolicy, "validatingadmissionpolicies", "ValidatingAdmissionPolicy", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "validatingadmissionpolicy"];
+    ValidatingAdmissionPolicyBindings: ValidatingAdmissionPolicyBinding, "validatingadmissionpolicybindings", "ValidatingAdmissionPolicyBinding", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "validatingadmissionpolicybinding"];
+    ValidatingWebhookConfigurations: ValidatingWebhookConfiguration, "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "validatingwebhookconfiguration"];
 }
 
 /// Resources kube-state-metrics v2.20 knows that kubestate does not serve
@@ -134,14 +141,8 @@ pub const NOT_SERVED: &[&str] = &[
     "endpointslices",
     "ingressclasses",
     "ingresses",
-    "mutatingadmissionpolicies",
-    "mutatingadmissionpolicybindings",
-    "mutatingwebhookconfigurations",
     "networkpolicies",
     "storageclasses",
-    "validatingadmissionpolicies",
-    "validatingadmissionpolicybindings",
-    "validatingwebhookconfigurations",
     "volumeattachments",
 ];
 
@@ -244,13 +245,13 @@ mod tests {
             let identity = resource.info().identity;
             let names = identity
                 .iter()
-                .filter(|l| match **l {
-                    "uid" | "signer_name" => false,
-                    "namespace" => !resource.namespaced(),
-                    _ => true,
-                })
+                .filter(|l| !matches!(**l, "uid" | "namespace" | "signer_name"))
                 .count();
-            assert_eq!(names, 1, "{resource}: {identity:?}");
+            if *resource == Resource::Namespaces {
+                assert_eq!(identity, ["namespace"]);
+            } else {
+                assert_eq!(names, 1, "{resource}: {identity:?}");
+            }
             // Leases: kube-state-metrics serves their namespace after
             // labels of its own, so it is not an identity label.
             if resource.namespaced() && *resource != Resource::Leases {

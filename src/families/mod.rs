@@ -2,6 +2,7 @@
 //! and a small function from an object to its series. One file per kind
 //! lists that kind's families; adding a family is adding one definition.
 
+mod admission;
 mod certificatesigningrequest;
 mod configmap;
 mod cronjob;
@@ -11,6 +12,9 @@ mod horizontalpodautoscaler;
 mod job;
 mod lease;
 mod limitrange;
+mod mutatingadmissionpolicy;
+mod mutatingadmissionpolicybinding;
+mod mutatingwebhookconfiguration;
 mod namespace;
 mod node;
 mod persistentvolume;
@@ -25,6 +29,9 @@ mod secret;
 mod service;
 mod serviceaccount;
 mod statefulset;
+mod validatingadmissionpolicy;
+mod validatingadmissionpolicybinding;
+mod validatingwebhookconfiguration;
 
 use crate::exposition::{Format, write_float, write_help, write_label_value};
 use crate::objects::{ConditionStatus, Exposed, Object};
@@ -262,13 +269,16 @@ pub fn bool_value(b: bool) -> f64 {
 /// escaped once when it is stored so that rendering copies them as they are.
 pub fn render_identity<T: Object>(object: &T) -> Box<str> {
     let meta = object.meta();
+    let identity = T::RESOURCE.info().identity;
+    // A Namespace's only identity label is its own name.
+    let namespace_is_name = identity == ["namespace"];
     let mut buf = Vec::new();
-    for (i, name) in T::RESOURCE.info().identity.iter().enumerate() {
+    for (i, name) in identity.iter().enumerate() {
         if i > 0 {
             buf.push(b',');
         }
         let value: &str = match *name {
-            "namespace" if T::RESOURCE.namespaced() => &meta.namespace,
+            "namespace" if !namespace_is_name => &meta.namespace,
             "uid" => &meta.uid,
             label => object.identity_label(label).unwrap_or(&meta.name),
         };

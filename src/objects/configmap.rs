@@ -2,7 +2,8 @@
 //! `data` and `binaryData` are not fields here, so serde skips them
 //! without allocating (no catch-all map takes unknown fields).
 
-use super::versioned::{VersionedMeta, versioned_object};
+use super::meta::VersionedMeta;
+use super::versioned::versioned_object;
 use serde::Deserialize;
 
 #[derive(Clone, Debug, Default, Deserialize)]

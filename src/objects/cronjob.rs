@@ -2,9 +2,9 @@
 //! scheduled run, computed once while decoding.
 
 use super::cron::{self, Next};
-use super::meta::Meta;
+use super::meta::{Meta, VersionedMeta};
 use super::time::deserialize_timestamp;
-use super::versioned::VersionedMeta;
+
 use super::{Object, Str};
 use serde::{Deserialize, Deserializer};
 

@@ -17,6 +17,7 @@ mod time;
 mod versioned;
 mod wire;
 
+pub mod admission;
 pub mod certificatesigningrequest;
 pub mod configmap;
 pub mod cronjob;
@@ -41,6 +42,10 @@ pub mod service;
 pub mod serviceaccount;
 pub mod statefulset;
 
+pub use admission::{
+    MutatingAdmissionPolicy, MutatingAdmissionPolicyBinding, MutatingWebhookConfiguration,
+    ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, ValidatingWebhookConfiguration,
+};
 pub use certificatesigningrequest::CertificateSigningRequest;
 pub use configmap::ConfigMap;
 pub use cronjob::CronJob;
@@ -68,7 +73,7 @@ pub use service::Service;
 pub use serviceaccount::ServiceAccount;
 pub use statefulset::StatefulSet;
 pub use strings::{Str, sweep_interned};
-pub use versioned::{ResourceVersioned, VersionedMeta};
+pub use versioned::ResourceVersioned;
 pub use wire::{DecodeError, Wire};
 
 pub use crate::kinds::{Registered, Resource};

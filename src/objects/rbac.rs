@@ -3,8 +3,9 @@
 //! are not kept.
 
 use super::Str;
+use super::meta::VersionedMeta;
 use super::strings::null_as_default;
-use super::versioned::{VersionedMeta, versioned_object};
+use super::versioned::versioned_object;
 use serde::Deserialize;
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -5,8 +5,9 @@
 
 use super::expose::Exposure;
 use super::meta::Meta;
+use super::meta::VersionedMeta;
 use super::strings::null_as_default;
-use super::versioned::{ResourceVersioned, VersionedMeta};
+use super::versioned::ResourceVersioned;
 use super::{Object, Registered, Str};
 use serde::Deserialize;
 

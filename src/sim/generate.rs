@@ -9,6 +9,7 @@
 use crate::kinds::Resource;
 use serde::Serialize;
 
+pub(crate) mod admission;
 pub(crate) mod config;
 pub(crate) mod storage;
 
@@ -100,6 +101,7 @@ pub(crate) fn populate(store: &Store, config: &SimConfig) {
     g.pod_controllers();
     super::generate_batch::populate(store, config.seed);
     config::populate(store, config.seed);
+    admission::populate(store);
     // Last: derived from every object made before.
     storage::populate(store, config.seed);
 }
