@@ -2,7 +2,6 @@
 //! all of them an ALPHA `_created` with its own help, and the two webhook
 //! configurations the same service family).
 
-use super::Stability::Experimental;
 use super::{Family, Series, created};
 use crate::objects::Object;
 use crate::objects::admission::{BindingSpec, PolicySpec, Webhook};
@@ -13,11 +12,6 @@ pub fn admission_created<T: Object>(name: &'static str) -> Family<T> {
         help: "Unix creation timestamp.",
         ..created(name).experimental()
     }
-}
-
-/// `kube_<kind>_info` of the webhook configurations: no labels of its own.
-pub fn webhook_configuration_info<T>(name: &'static str, help: &'static str) -> Family<T> {
-    Family::gauge(Experimental, name, help, &[], |_, out| out.emit(&[], 1.0))
 }
 
 /// The labels of `kube_<kind>_webhook_clientconfig_service`.

@@ -3,17 +3,15 @@
 //! `mutatingwebhookconfiguration`.
 
 use super::Stability::Experimental;
-use super::admission::{
-    CLIENTCONFIG_SERVICE_LABELS, admission_created, clientconfig_services,
-    webhook_configuration_info,
-};
-use super::{Families, Family};
+use super::admission::{CLIENTCONFIG_SERVICE_LABELS, admission_created, clientconfig_services};
+use super::{Families, Family, info};
 use crate::objects::MutatingWebhookConfiguration;
 
 impl Families for MutatingWebhookConfiguration {
     fn families() -> Vec<Family<MutatingWebhookConfiguration>> {
         vec![
-            webhook_configuration_info(
+            info(
+                Experimental,
                 "kube_mutatingwebhookconfiguration_info",
                 "Information about the MutatingWebhookConfiguration.",
             ),

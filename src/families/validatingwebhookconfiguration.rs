@@ -3,17 +3,15 @@
 //! `validatingwebhookconfiguration`.
 
 use super::Stability::Experimental;
-use super::admission::{
-    CLIENTCONFIG_SERVICE_LABELS, admission_created, clientconfig_services,
-    webhook_configuration_info,
-};
-use super::{Families, Family};
+use super::admission::{CLIENTCONFIG_SERVICE_LABELS, admission_created, clientconfig_services};
+use super::{Families, Family, info};
 use crate::objects::ValidatingWebhookConfiguration;
 
 impl Families for ValidatingWebhookConfiguration {
     fn families() -> Vec<Family<ValidatingWebhookConfiguration>> {
         vec![
-            webhook_configuration_info(
+            info(
+                Experimental,
                 "kube_validatingwebhookconfiguration_info",
                 "Information about the ValidatingWebhookConfiguration.",
             ),
