@@ -97,9 +97,14 @@ kinds! {
     CronJobs: CronJob, "cronjobs", "CronJob", "batch/v1", Namespaced, ByDefault, ["namespace", "cronjob"];
     DaemonSets: DaemonSet, "daemonsets", "DaemonSet", "apps/v1", Namespaced, ByDefault, ["namespace", "daemonset"];
     Deployments: Deployment, "deployments", "Deployment", "apps/v1", Namespaced, ByDefault, ["namespace", "deployment"];
+    EndpointSlices: EndpointSlice, "endpointslices", "EndpointSlice", "discovery.k8s.io/v1", Namespaced, ByDefault, ["endpointslice", "namespace"];
+    Endpoints: Endpoints, "endpoints", "Endpoints", "v1", Namespaced, OptIn, ["namespace", "endpoint"];
     HorizontalPodAutoscalers: HorizontalPodAutoscaler, "horizontalpodautoscalers", "HorizontalPodAutoscaler", "autoscaling/v2", Namespaced, ByDefault, ["namespace", "horizontalpodautoscaler"];
+    IngressClasses: IngressClass, "ingressclasses", "IngressClass", "networking.k8s.io/v1", Cluster, OptIn, ["ingressclass"];
+    Ingresses: Ingress, "ingresses", "Ingress", "networking.k8s.io/v1", Namespaced, ByDefault, ["namespace", "ingress"];
     Jobs: Job, "jobs", "Job", "batch/v1", Namespaced, ByDefault, ["namespace", "job_name"];
     Namespaces: Namespace, "namespaces", "Namespace", "v1", Cluster, ByDefault, ["namespace"];
+    NetworkPolicies: NetworkPolicy, "networkpolicies", "NetworkPolicy", "networking.k8s.io/v1", Namespaced, ByDefault, ["namespace", "networkpolicy"];
     Nodes: Node, "nodes", "Node", "v1", Cluster, ByDefault, ["node"];
     PersistentVolumeClaims: PersistentVolumeClaim, "persistentvolumeclaims", "PersistentVolumeClaim", "v1", Namespaced, ByDefault, ["namespace", "persistentvolumeclaim"];
     PersistentVolumes: PersistentVolume, "persistentvolumes", "PersistentVolume", "v1", Cluster, ByDefault, ["persistentvolume"];
@@ -110,6 +115,8 @@ kinds! {
     ResourceQuotas: ResourceQuota, "resourcequotas", "ResourceQuota", "v1", Namespaced, ByDefault, ["namespace", "resourcequota"];
     Services: Service, "services", "Service", "v1", Namespaced, ByDefault, ["namespace", "service", "uid"];
     StatefulSets: StatefulSet, "statefulsets", "StatefulSet", "apps/v1", Namespaced, ByDefault, ["namespace", "statefulset"];
+    StorageClasses: StorageClass, "storageclasses", "StorageClass", "storage.k8s.io/v1", Cluster, ByDefault, ["storageclass"];
+    VolumeAttachments: VolumeAttachment, "volumeattachments", "VolumeAttachment", "storage.k8s.io/v1", Cluster, ByDefault, ["volumeattachment"];
 }
 
 /// Resources kube-state-metrics v2.20 knows that kubestate does not serve
@@ -120,25 +127,18 @@ pub const NOT_SERVED: &[&str] = &[
     "clusterrolebindings",
     "clusterroles",
     "configmaps",
-    "endpoints",
-    "endpointslices",
-    "ingressclasses",
-    "ingresses",
     "leases",
     "limitranges",
     "mutatingadmissionpolicies",
     "mutatingadmissionpolicybindings",
     "mutatingwebhookconfigurations",
-    "networkpolicies",
     "rolebindings",
     "roles",
     "secrets",
     "serviceaccounts",
-    "storageclasses",
     "validatingadmissionpolicies",
     "validatingadmissionpolicybindings",
     "validatingwebhookconfigurations",
-    "volumeattachments",
 ];
 
 impl Resource {

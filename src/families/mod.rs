@@ -5,9 +5,14 @@
 mod cronjob;
 mod daemonset;
 mod deployment;
+mod endpoints;
+mod endpointslice;
 mod horizontalpodautoscaler;
+mod ingress;
+mod ingressclass;
 mod job;
 mod namespace;
+mod networkpolicy;
 mod node;
 mod persistentvolume;
 mod persistentvolumeclaim;
@@ -18,6 +23,8 @@ mod replicationcontroller;
 mod resourcequota;
 mod service;
 mod statefulset;
+mod storageclass;
+mod volumeattachment;
 
 use crate::exposition::{Format, write_float, write_help, write_label_value};
 use crate::objects::{ConditionStatus, Exposed, Object};
