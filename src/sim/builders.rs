@@ -1332,6 +1332,11 @@ impl DaemonSetBuilder {
 mod batch;
 pub use batch::*;
 
+// ------------------------------------------ ingresses, endpoints, policies, storage classes
+
+mod network;
+pub use network::*;
+
 // ------------------------------------------------- namespaces, quotas, storage
 
 pub fn namespace(name: &str) -> NamespaceBuilder {

@@ -15,6 +15,7 @@ use super::generate::put;
 use super::rng::Rng;
 use super::store::{Store, now_unix};
 
+mod network;
 mod storage;
 mod workloads;
 
@@ -57,6 +58,7 @@ impl Churner {
         }
         self.workloads(store);
         storage::tick(store, &mut self.rng);
+        network::tick(store);
     }
 
     fn restart_container(&mut self, store: &Store) {

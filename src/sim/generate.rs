@@ -9,6 +9,7 @@
 use crate::kinds::Resource;
 use serde::Serialize;
 
+pub(crate) mod network;
 pub(crate) mod storage;
 
 use super::SimConfig;
@@ -100,6 +101,7 @@ pub(crate) fn populate(store: &Store, config: &SimConfig) {
     super::generate_batch::populate(store, config.seed);
     // Last: derived from every object made before.
     storage::populate(store, config.seed);
+    network::populate(store);
 }
 
 fn make_nodes(store: &Store, rng: &mut Rng, n: usize) -> Vec<NodeRef> {
