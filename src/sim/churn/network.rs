@@ -2,8 +2,8 @@
 //! attach/detach controllers catching up with this tick's pod changes.
 
 use super::super::generate::network::follow_pods;
-use super::super::store::Store;
+use super::super::store::{Store, now_unix};
 
 pub(super) fn tick(store: &Store) {
-    follow_pods(store);
+    follow_pods(store, now_unix());
 }

@@ -35,6 +35,8 @@ const HINTED_SERVICES: usize = 2;
 const MAX_ENDPOINTS_PER_SLICE: usize = 100;
 const INGRESS_NGINX_IP: &str = "198.51.100.10";
 const INGRESS_NAMESPACE: &str = "ingress-nginx";
+/// When the endpoints controllers last saw a pod of the service change.
+const TRIGGER_TIME: &str = "endpoints.kubernetes.io/last-change-trigger-time";
 
 pub(crate) fn populate(store: &Store) {
     storage_classes(store);
@@ -43,7 +45,7 @@ pub(crate) fn populate(store: &Store) {
     ingresses(store, &services);
     network_policies(store, &services);
     hint_topology(store, &services);
-    follow_pods(store);
+    follow_pods(store, T0);
 }
 
 // ---------------------------------------------------------------- made once
@@ -68,7 +70,9 @@ fn storage_classes(store: &Store) {
         names.first().cloned()
     };
     for (i, name) in names.iter().enumerate() {
-        let b = builders::storage_class(name, provisioner(name)).created(T0 - 90 * DAY + i as i64);
+        let b = builders::storage_class(name, provisioner(name))
+            .created(T0 - 90 * DAY + i as i64)
+            .label("app.kubernetes.io/part-of", "platform-storage");
         let b = match name.as_str() {
             "gp3" => b
                 .reclaim_policy("Delete")
@@ -267,6 +271,7 @@ fn network_policies(store: &Store, services: &[Service]) {
                 .in_ns(ns)
                 .created(created + 3600)
                 .label("team", ns)
+                .annotation("policy.example.com/reviewed-by", "sre")
                 .pods(key, value)
                 .allow_from(
                     Some(("kubernetes.io/metadata.name", INGRESS_NAMESPACE)),
@@ -461,10 +466,11 @@ fn want<T: Serialize>(map: &mut BTreeMap<String, Value>, key: String, obj: &T) {
 }
 
 /// Brings every Endpoints, EndpointSlice and VolumeAttachment in line with
-/// the pods, services and volumes as they are now: writes what changed,
+/// the pods, services and volumes as they are now: writes what changed
+/// (stamped with `at`, Unix seconds, as the change's trigger time),
 /// deletes what no longer should exist, leaves the rest untouched (no
 /// watch event).
-pub(crate) fn follow_pods(store: &Store) {
+pub(crate) fn follow_pods(store: &Store, at: i64) {
     let pods = pods(store);
     let nodes = node_facts(store);
     let zones: HashMap<&str, &str> = nodes
@@ -472,8 +478,9 @@ pub(crate) fn follow_pods(store: &Store) {
         .filter_map(|n| Some((n.name.as_str(), n.zone.as_deref()?)))
         .collect();
     let mut wanted = Wanted::default();
+    let trigger = builders::time(at).0.to_string();
     for s in services(store) {
-        service_endpoints(&s, &pods, &nodes, &zones, &mut wanted);
+        service_endpoints(&s, &pods, &nodes, &zones, &trigger, &mut wanted);
     }
     volume_attachments(store, &pods, &nodes, &mut wanted);
     apply(store, Resource::Endpoints, &wanted.endpoints);
@@ -490,6 +497,7 @@ fn service_endpoints(
     pods: &[PodView],
     nodes: &[NodeFacts],
     zones: &HashMap<&str, &str>,
+    trigger: &str,
     wanted: &mut Wanted,
 ) {
     let (ns, name) = name_of(s);
@@ -512,7 +520,10 @@ fn service_endpoints(
             )
         })
         .collect();
-    let mut endpoints = builders::endpoints(name).in_ns(ns).created(created);
+    let mut endpoints = builders::endpoints(name)
+        .in_ns(ns)
+        .created(created)
+        .annotation(TRIGGER_TIME, trigger);
     for (k, v) in s.metadata.labels.iter().flatten() {
         endpoints = endpoints.label(k, v);
     }
@@ -598,6 +609,7 @@ fn service_endpoints(
             .created(created)
             .label(SERVICE_NAME_LABEL, name)
             .label(MANAGED_BY.0, MANAGED_BY.1)
+            .annotation(TRIGGER_TIME, trigger)
             .owner("Service", name, uid, true);
         for (port_name, port, protocol) in &ports {
             b = b.port(port_name, *port, protocol);
@@ -944,7 +956,7 @@ mod tests {
 
         // A tick with nothing new to follow writes nothing.
         let rv = store.current_rv();
-        follow_pods(&store);
+        follow_pods(&store, T0 + DAY);
         assert_eq!(store.current_rv(), rv);
     }
 
