@@ -16,6 +16,8 @@
 #[path = "real_cluster/batch.rs"]
 mod batch;
 mod common;
+#[path = "real_cluster/network.rs"]
+mod network;
 #[path = "real_cluster/storage.rs"]
 mod storage;
 #[path = "real_cluster/support.rs"]
