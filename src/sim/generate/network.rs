@@ -302,8 +302,7 @@ fn hint_topology(store: &Store, services: &[Service]) {
             continue;
         };
         let spread: BTreeSet<&str> = pods
-            .iter()
-            .filter(|p| p.selected_by(ns, selector))
+            .selected(ns, selector)
             .filter_map(|p| zones.get(p.spec.node_name.as_str()).map(String::as_str))
             .collect();
         if spread.len() < 2 {
@@ -400,12 +399,48 @@ impl PodView {
     }
 }
 
-fn pods(store: &Store) -> Vec<PodView> {
-    store
+/// Every pod, indexed by namespace and label so that finding a service's
+/// pods does not scan the cluster once per service.
+struct Pods {
+    all: Vec<PodView>,
+    by_label: HashMap<(String, String, String), Vec<usize>>,
+}
+
+impl Pods {
+    /// The pods a selector picks in a namespace.
+    fn selected<'a>(
+        &'a self,
+        ns: &'a str,
+        selector: &'a BTreeMap<String, String>,
+    ) -> impl Iterator<Item = &'a PodView> + 'a {
+        let candidates = selector
+            .iter()
+            .next()
+            .and_then(|(k, v)| self.by_label.get(&(ns.to_string(), k.clone(), v.clone())));
+        candidates
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.all[i])
+            .filter(move |p| p.selected_by(ns, selector))
+    }
+}
+
+fn pods(store: &Store) -> Pods {
+    let all: Vec<PodView> = store
         .objects(Resource::Pods)
         .values()
         .filter_map(|o| serde_json::from_slice::<PodView>(&o.body).ok())
-        .collect()
+        .collect();
+    let mut by_label: HashMap<(String, String, String), Vec<usize>> = HashMap::new();
+    for (i, p) in all.iter().enumerate() {
+        for (k, v) in &p.metadata.labels {
+            by_label
+                .entry((p.metadata.namespace.clone(), k.clone(), v.clone()))
+                .or_default()
+                .push(i);
+        }
+    }
+    Pods { all, by_label }
 }
 
 /// Node name to zone.
@@ -494,7 +529,7 @@ pub(crate) fn follow_pods(store: &Store, at: i64) {
 /// service's endpoints are the control plane's API servers.
 fn service_endpoints(
     s: &Service,
-    pods: &[PodView],
+    pods: &Pods,
     nodes: &[NodeFacts],
     zones: &HashMap<&str, &str>,
     trigger: &str,
@@ -539,10 +574,7 @@ fn service_endpoints(
     let mut members: Vec<SliceMember> = Vec::new();
     match selector_of(s) {
         Some(selector) => {
-            for p in pods
-                .iter()
-                .filter(|p| p.active() && p.selected_by(ns, selector))
-            {
+            for p in pods.selected(ns, selector).filter(|p| p.active()) {
                 let Some(ip) = p.status.pod_ip.as_deref() else {
                     continue;
                 };
@@ -680,7 +712,7 @@ fn attachment_name(handle: &str, driver: &str, node: &str) -> String {
 /// its claim (attached once the pod runs, still attaching before), and
 /// one for the Failed volume its provisioner could not delete because it
 /// is still attached.
-fn volume_attachments(store: &Store, pods: &[PodView], nodes: &[NodeFacts], wanted: &mut Wanted) {
+fn volume_attachments(store: &Store, pods: &Pods, nodes: &[NodeFacts], wanted: &mut Wanted) {
     let volumes: HashMap<String, PersistentVolume> = store
         .objects(Resource::PersistentVolumes)
         .iter()
@@ -712,6 +744,7 @@ fn volume_attachments(store: &Store, pods: &[PodView], nodes: &[NodeFacts], want
         want(&mut wanted.attachments, name, &b.build());
     };
     for p in pods
+        .all
         .iter()
         .filter(|p| p.active() && !p.spec.node_name.is_empty())
     {
