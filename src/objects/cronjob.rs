@@ -3,6 +3,7 @@
 
 use super::cron::{self, Next};
 use super::meta::Meta;
+use super::resource_version::deserialize_resource_version;
 use super::time::deserialize_timestamp;
 use super::{Object, Str};
 use serde::{Deserialize, Deserializer};
@@ -59,8 +60,8 @@ struct RawCronJob {
 struct RawMeta {
     #[serde(flatten)]
     meta: Meta,
-    #[serde(default)]
-    resource_version: Option<Box<str>>,
+    #[serde(default, deserialize_with = "deserialize_resource_version")]
+    resource_version: Option<f64>,
 }
 
 impl From<RawCronJob> for CronJob {
@@ -84,10 +85,7 @@ impl From<RawCronJob> for CronJob {
             None => (None, !cron::is_valid(&spec.schedule, zone)),
         };
         CronJob {
-            resource_version: metadata
-                .resource_version
-                .as_deref()
-                .and_then(go_parse_float),
+            resource_version: metadata.resource_version,
             metadata: metadata.meta,
             spec,
             status,
@@ -95,16 +93,6 @@ impl From<RawCronJob> for CronJob {
             schedule_invalid,
         }
     }
-}
-
-/// What Go's `strconv.ParseFloat` accepts of a resourceVersion (in
-/// practice a decimal integer); Rust's parser also takes `inf`/`nan`
-/// spellings Go does too, so only the empty string needs care.
-fn go_parse_float(text: &str) -> Option<f64> {
-    if text.is_empty() {
-        return None;
-    }
-    text.parse().ok()
 }
 
 /// The length of a JSON list, without keeping its items.

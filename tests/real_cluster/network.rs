@@ -206,7 +206,6 @@ fn network_kinds_storage_classes_and_attachments_match_kube_state_metrics_on_a_r
             misses.push(format!("{family}:\n  got  {got:#?}\n  want {want:#?}"));
         }
     };
-    let lines = |templates: &[String]| templates.to_vec();
 
     // Ingresses.
     let id = |name: &str| format!(r#"namespace="{ns}",ingress="{name}""#);
@@ -214,39 +213,39 @@ fn network_kinds_storage_classes_and_attachments_match_kube_state_metrics_on_a_r
     check(
         "kube_ingress_info",
         &ns,
-        lines(&[
+        vec![
             format!(r#"kube_ingress_info{{{w},ingressclass="{class}"}} 1"#),
             format!(r#"kube_ingress_info{{{l},ingressclass="nginx"}} 1"#),
-        ]),
+        ],
     );
     check(
         "kube_ingress_labels",
         &ns,
-        lines(&[
+        vec![
             format!(r#"kube_ingress_labels{{{w},label_app="web"}} 1"#),
             format!(r#"kube_ingress_labels{{{l}}} 1"#),
-        ]),
+        ],
     );
     check(
         "kube_ingress_annotations",
         &ns,
-        lines(&[
+        vec![
             format!(r#"kube_ingress_annotations{{{w}}} 1"#),
             format!(
                 r#"kube_ingress_annotations{{{l},annotation_kubernetes_io_ingress_class="nginx"}} 1"#
             ),
-        ]),
+        ],
     );
     check(
         "kube_ingress_created",
         &ns,
-        lines(&[
+        vec![
             format!(r#"kube_ingress_created{{{w}}} {}"#, created(&web.metadata)),
             format!(
                 r#"kube_ingress_created{{{l}}} {}"#,
                 created(&legacy.metadata)
             ),
-        ]),
+        ],
     );
     let web_now = tier.get(&ingresses, "web");
     let legacy_now = tier.get(&ingresses, "legacy");
@@ -259,7 +258,7 @@ fn network_kinds_storage_classes_and_attachments_match_kube_state_metrics_on_a_r
     check(
         "kube_ingress_metadata_resource_version",
         &ns,
-        lines(&[
+        vec![
             format!(
                 r#"kube_ingress_metadata_resource_version{{{w}}} {}"#,
                 go_g(rv(&web_now).parse().unwrap())
@@ -268,12 +267,12 @@ fn network_kinds_storage_classes_and_attachments_match_kube_state_metrics_on_a_r
                 r#"kube_ingress_metadata_resource_version{{{l}}} {}"#,
                 go_g(rv(&legacy_now).parse().unwrap())
             ),
-        ]),
+        ],
     );
     check(
         "kube_ingress_path",
         &ns,
-        lines(&[
+        vec![
             format!(
                 r#"kube_ingress_path{{{w},host="shop.example.com",path="/",path_type="Prefix",service_name="web",service_port="80"}} 1"#
             ),
@@ -283,17 +282,17 @@ fn network_kinds_storage_classes_and_attachments_match_kube_state_metrics_on_a_r
             format!(
                 r#"kube_ingress_path{{{w},host="shop.example.com",path="/assets",path_type="ImplementationSpecific",resource_api_group="storage.example.com",resource_kind="Bucket",resource_name="assets"}} 1"#
             ),
-        ]),
+        ],
     );
     check(
         "kube_ingress_tls",
         &ns,
-        lines(&[
+        vec![
             format!(r#"kube_ingress_tls{{{w},tls_host="shop.example.com",secret="shop-tls"}} 1"#),
             format!(
                 r#"kube_ingress_tls{{{w},tls_host="www.shop.example.com",secret="shop-tls"}} 1"#
             ),
-        ]),
+        ],
     );
 
     // The ingress class.
@@ -301,24 +300,24 @@ fn network_kinds_storage_classes_and_attachments_match_kube_state_metrics_on_a_r
     check(
         "kube_ingressclass_info",
         &c,
-        lines(&[format!(
+        vec![format!(
             r#"kube_ingressclass_info{{{c},controller="example.com/edge-controller"}} 1"#
-        )]),
+        )],
     );
     check(
         "kube_ingressclass_created",
         &c,
-        lines(&[format!(
+        vec![format!(
             r#"kube_ingressclass_created{{{c}}} {}"#,
             created(&ingress_class.metadata)
-        )]),
+        )],
     );
     check(
         "kube_ingressclass_labels",
         &c,
-        lines(&[format!(
+        vec![format!(
             r#"kube_ingressclass_labels{{{c},label_tier="edge"}} 1"#
-        )]),
+        )],
     );
 
     // Endpoints, from the controller and by hand.
@@ -327,26 +326,26 @@ fn network_kinds_storage_classes_and_attachments_match_kube_state_metrics_on_a_r
     check(
         "kube_endpoint_info",
         &ns,
-        lines(&[
+        vec![
             format!("kube_endpoint_info{{{ew}}} 1"),
             format!("kube_endpoint_info{{{ed}}} 1"),
-        ]),
+        ],
     );
     check(
         "kube_endpoint_created",
         &ns,
-        lines(&[
+        vec![
             format!(
                 "kube_endpoint_created{{{ew}}} {}",
                 created(&web_endpoints.metadata)
             ),
             format!("kube_endpoint_created{{{ed}}} {}", created(&dns.metadata)),
-        ]),
+        ],
     );
     check(
         "kube_endpoint_address",
         &ns,
-        lines(&[
+        vec![
             format!(
                 r#"kube_endpoint_address{{{ew},port_protocol="TCP",port_number="8080",port_name="http",ip="10.244.7.11",ready="true"}} 1"#
             ),
@@ -365,12 +364,12 @@ fn network_kinds_storage_classes_and_attachments_match_kube_state_metrics_on_a_r
             format!(
                 r#"kube_endpoint_address{{{ed},port_protocol="TCP",port_number="53",port_name="dns-tcp",ip="192.0.2.54",ready="false"}} 1"#
             ),
-        ]),
+        ],
     );
     check(
         "kube_endpoint_ports",
         &ns,
-        lines(&[
+        vec![
             format!(
                 r#"kube_endpoint_ports{{{ew},port_name="http",port_protocol="TCP",port_number="8080"}} 1"#
             ),
@@ -380,7 +379,7 @@ fn network_kinds_storage_classes_and_attachments_match_kube_state_metrics_on_a_r
             format!(
                 r#"kube_endpoint_ports{{{ed},port_name="dns-tcp",port_protocol="TCP",port_number="53"}} 1"#
             ),
-        ]),
+        ],
     );
 
     // Network policies.
@@ -389,7 +388,7 @@ fn network_kinds_storage_classes_and_attachments_match_kube_state_metrics_on_a_r
     check(
         "kube_networkpolicy_created",
         &ns,
-        lines(&[
+        vec![
             format!(
                 "kube_networkpolicy_created{{{pa}}} {}",
                 created(&allow.metadata)
@@ -398,23 +397,23 @@ fn network_kinds_storage_classes_and_attachments_match_kube_state_metrics_on_a_r
                 "kube_networkpolicy_created{{{pd}}} {}",
                 created(&deny.metadata)
             ),
-        ]),
+        ],
     );
     check(
         "kube_networkpolicy_spec_ingress_rules",
         &ns,
-        lines(&[
+        vec![
             format!("kube_networkpolicy_spec_ingress_rules{{{pa}}} 2"),
             format!("kube_networkpolicy_spec_ingress_rules{{{pd}}} 0"),
-        ]),
+        ],
     );
     check(
         "kube_networkpolicy_spec_egress_rules",
         &ns,
-        lines(&[
+        vec![
             format!("kube_networkpolicy_spec_egress_rules{{{pa}}} 1"),
             format!("kube_networkpolicy_spec_egress_rules{{{pd}}} 0"),
-        ]),
+        ],
     );
 
     // Storage classes (the API server fills in the defaults it documents).
@@ -424,19 +423,19 @@ fn network_kinds_storage_classes_and_attachments_match_kube_state_metrics_on_a_r
     check(
         "kube_storageclass_info",
         &ours,
-        lines(&[
+        vec![
             format!(
                 r#"kube_storageclass_info{{{sf},provisioner="example.com/fast",reclaim_policy="Retain",volume_binding_mode="WaitForFirstConsumer"}} 1"#
             ),
             format!(
                 r#"kube_storageclass_info{{{sp},provisioner="example.com/plain",reclaim_policy="Delete",volume_binding_mode="Immediate"}} 1"#
             ),
-        ]),
+        ],
     );
     check(
         "kube_storageclass_created",
         &ours,
-        lines(&[
+        vec![
             format!(
                 "kube_storageclass_created{{{sf}}} {}",
                 created(&fast_class.metadata)
@@ -445,15 +444,15 @@ fn network_kinds_storage_classes_and_attachments_match_kube_state_metrics_on_a_r
                 "kube_storageclass_created{{{sp}}} {}",
                 created(&plain_class.metadata)
             ),
-        ]),
+        ],
     );
     check(
         "kube_storageclass_labels",
         &ours,
-        lines(&[
+        vec![
             format!(r#"kube_storageclass_labels{{{sf},label_tier="gold"}} 1"#),
             format!("kube_storageclass_labels{{{sp}}} 1"),
-        ]),
+        ],
     );
 
     // The volume attachment: every label, without an allowlist.
@@ -461,43 +460,43 @@ fn network_kinds_storage_classes_and_attachments_match_kube_state_metrics_on_a_r
     check(
         "kube_volumeattachment_labels",
         &v,
-        lines(&[format!(
+        vec![format!(
             r#"kube_volumeattachment_labels{{{v},label_app_kubernetes_io_managed_by="csi-attacher"}} 1"#
-        )]),
+        )],
     );
     check(
         "kube_volumeattachment_info",
         &v,
-        lines(&[format!(
+        vec![format!(
             r#"kube_volumeattachment_info{{{v},attacher="csi.example.com",node="{node}"}} 1"#
-        )]),
+        )],
     );
     check(
         "kube_volumeattachment_created",
         &v,
-        lines(&[format!(
+        vec![format!(
             "kube_volumeattachment_created{{{v}}} {}",
             created(&va.metadata)
-        )]),
+        )],
     );
     check(
         "kube_volumeattachment_spec_source_persistentvolume",
         &v,
-        lines(&[format!(
+        vec![format!(
             r#"kube_volumeattachment_spec_source_persistentvolume{{{v},volumename="{volume}"}} 1"#
-        )]),
+        )],
     );
     check(
         "kube_volumeattachment_status_attached",
         &v,
-        lines(&[format!("kube_volumeattachment_status_attached{{{v}}} 1")]),
+        vec![format!("kube_volumeattachment_status_attached{{{v}}} 1")],
     );
     check(
         "kube_volumeattachment_status_attachment_metadata",
         &v,
-        lines(&[format!(
+        vec![format!(
             r#"kube_volumeattachment_status_attachment_metadata{{{v},metadata_device_path="/dev/xvdb"}} 1"#
-        )]),
+        )],
     );
 
     // Endpoint slices: checked where served, else one log line and no wait.
