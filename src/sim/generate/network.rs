@@ -994,6 +994,26 @@ mod tests {
     }
 
     #[test]
+    fn the_same_seed_gives_the_same_objects() {
+        let (a, b) = (cluster(11), cluster(11));
+        for kind in [
+            Resource::Ingresses,
+            Resource::IngressClasses,
+            Resource::Endpoints,
+            Resource::EndpointSlices,
+            Resource::NetworkPolicies,
+            Resource::StorageClasses,
+            Resource::VolumeAttachments,
+        ] {
+            let bodies = |s: &Store| -> Vec<Vec<u8>> {
+                s.objects(kind).values().map(|o| o.body.to_vec()).collect()
+            };
+            assert!(!bodies(&a).is_empty(), "no {kind}");
+            assert_eq!(bodies(&a), bodies(&b), "{kind}");
+        }
+    }
+
+    #[test]
     fn classes_ingresses_policies_and_attachments() {
         let store = cluster(3);
         let classes: Vec<StorageClass> = all(&store, Resource::StorageClasses);
