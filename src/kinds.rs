@@ -7,9 +7,10 @@
 //! namespaced, whether kube-state-metrics enables it by default, and its
 //! identity labels: the labels every series of the kind starts with. In
 //! those, `namespace` and `uid` read the object's namespace and uid, and the
-//! one other label (`pod`, `job_name`, …) reads its name. A cluster-scoped
-//! kind has no namespace, so there every label but `uid` reads the name:
-//! a Namespace is identified by `namespace`, its own name.
+//! one other label (`pod`, `job_name`, …) reads its name. Only a Namespace
+//! has no other label: there `namespace` is its own name. Some
+//! cluster-scoped kinds (the admission kinds) start with `namespace` too,
+//! as kube-state-metrics serves them: empty, as their objects have none.
 //!
 //! Everything else that differs per kind is generic over the decode type:
 //! the watcher, the store and the renderer are started for it through
@@ -103,6 +104,9 @@ kinds! {
     IngressClasses: IngressClass, "ingressclasses", "IngressClass", "networking.k8s.io/v1", Cluster, OptIn, ["ingressclass"];
     Ingresses: Ingress, "ingresses", "Ingress", "networking.k8s.io/v1", Namespaced, ByDefault, ["namespace", "ingress"];
     Jobs: Job, "jobs", "Job", "batch/v1", Namespaced, ByDefault, ["namespace", "job_name"];
+    MutatingAdmissionPolicies: MutatingAdmissionPolicy, "mutatingadmissionpolicies", "MutatingAdmissionPolicy", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "mutatingadmissionpolicy"];
+    MutatingAdmissionPolicyBindings: MutatingAdmissionPolicyBinding, "mutatingadmissionpolicybindings", "MutatingAdmissionPolicyBinding", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "mutatingadmissionpolicybinding"];
+    MutatingWebhookConfigurations: MutatingWebhookConfiguration, "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "mutatingwebhookconfiguration"];
     Namespaces: Namespace, "namespaces", "Namespace", "v1", Cluster, ByDefault, ["namespace"];
     NetworkPolicies: NetworkPolicy, "networkpolicies", "NetworkPolicy", "networking.k8s.io/v1", Namespaced, ByDefault, ["namespace", "networkpolicy"];
     Nodes: Node, "nodes", "Node", "v1", Cluster, ByDefault, ["node"];
@@ -117,6 +121,9 @@ kinds! {
     StatefulSets: StatefulSet, "statefulsets", "StatefulSet", "apps/v1", Namespaced, ByDefault, ["namespace", "statefulset"];
     StorageClasses: StorageClass, "storageclasses", "StorageClass", "storage.k8s.io/v1", Cluster, ByDefault, ["storageclass"];
     VolumeAttachments: VolumeAttachment, "volumeattachments", "VolumeAttachment", "storage.k8s.io/v1", Cluster, ByDefault, ["volumeattachment"];
+    ValidatingAdmissionPolicies: ValidatingAdmissionPolicy, "validatingadmissionpolicies", "ValidatingAdmissionPolicy", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "validatingadmissionpolicy"];
+    ValidatingAdmissionPolicyBindings: ValidatingAdmissionPolicyBinding, "validatingadmissionpolicybindings", "ValidatingAdmissionPolicyBinding", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "validatingadmissionpolicybinding"];
+    ValidatingWebhookConfigurations: ValidatingWebhookConfiguration, "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "validatingwebhookconfiguration"];
 }
 
 /// Resources kube-state-metrics v2.20 knows that kubestate does not serve
@@ -129,16 +136,10 @@ pub const NOT_SERVED: &[&str] = &[
     "configmaps",
     "leases",
     "limitranges",
-    "mutatingadmissionpolicies",
-    "mutatingadmissionpolicybindings",
-    "mutatingwebhookconfigurations",
     "rolebindings",
     "roles",
     "secrets",
     "serviceaccounts",
-    "validatingadmissionpolicies",
-    "validatingadmissionpolicybindings",
-    "validatingwebhookconfigurations",
 ];
 
 impl Resource {
@@ -240,13 +241,13 @@ mod tests {
             let identity = resource.info().identity;
             let names = identity
                 .iter()
-                .filter(|l| match **l {
-                    "uid" => false,
-                    "namespace" => !resource.namespaced(),
-                    _ => true,
-                })
+                .filter(|l| !matches!(**l, "uid" | "namespace"))
                 .count();
-            assert_eq!(names, 1, "{resource}: {identity:?}");
+            if *resource == Resource::Namespaces {
+                assert_eq!(identity, ["namespace"]);
+            } else {
+                assert_eq!(names, 1, "{resource}: {identity:?}");
+            }
             if resource.namespaced() {
                 assert!(identity.contains(&"namespace"), "{resource}");
             }

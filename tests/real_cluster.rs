@@ -13,6 +13,8 @@
 //! here; only what the server assigns (uids, cluster IPs, generated pod
 //! names, the node the scheduler chose) is read back from it.
 
+#[path = "real_cluster/admission.rs"]
+mod admission;
 #[path = "real_cluster/batch.rs"]
 mod batch;
 mod common;

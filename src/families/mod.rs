@@ -2,6 +2,7 @@
 //! and a small function from an object to its series. One file per kind
 //! lists that kind's families; adding a family is adding one definition.
 
+mod admission;
 mod cronjob;
 mod daemonset;
 mod deployment;
@@ -11,6 +12,9 @@ mod horizontalpodautoscaler;
 mod ingress;
 mod ingressclass;
 mod job;
+mod mutatingadmissionpolicy;
+mod mutatingadmissionpolicybinding;
+mod mutatingwebhookconfiguration;
 mod namespace;
 mod networkpolicy;
 mod node;
@@ -24,6 +28,9 @@ mod resourcequota;
 mod service;
 mod statefulset;
 mod storageclass;
+mod validatingadmissionpolicy;
+mod validatingadmissionpolicybinding;
+mod validatingwebhookconfiguration;
 mod volumeattachment;
 
 use crate::exposition::{Format, write_float, write_help, write_label_value};
@@ -262,13 +269,16 @@ pub fn bool_value(b: bool) -> f64 {
 /// escaped once when it is stored so that rendering copies them as they are.
 pub fn render_identity<T: Object>(object: &T) -> Box<str> {
     let meta = object.meta();
+    let identity = T::RESOURCE.info().identity;
+    // A Namespace's only identity label is its own name.
+    let namespace_is_name = identity == ["namespace"];
     let mut buf = Vec::new();
-    for (i, name) in T::RESOURCE.info().identity.iter().enumerate() {
+    for (i, name) in identity.iter().enumerate() {
         if i > 0 {
             buf.push(b',');
         }
         let value: &str = match *name {
-            "namespace" if T::RESOURCE.namespaced() => &meta.namespace,
+            "namespace" if !namespace_is_name => &meta.namespace,
             "uid" => &meta.uid,
             _ => &meta.name,
         };

@@ -2,8 +2,7 @@
 //! scheduled run, computed once while decoding.
 
 use super::cron::{self, Next};
-use super::meta::Meta;
-use super::resource_version::deserialize_resource_version;
+use super::meta::{Meta, VersionedMeta};
 use super::time::deserialize_timestamp;
 use super::{Object, Str};
 use serde::{Deserialize, Deserializer};
@@ -49,19 +48,9 @@ pub struct CronJobStatus {
 #[derive(Default, Deserialize)]
 #[serde(default)]
 struct RawCronJob {
-    metadata: RawMeta,
+    metadata: VersionedMeta,
     spec: CronJobSpec,
     status: CronJobStatus,
-}
-
-/// `Meta` plus resourceVersion, which only this kind's families read.
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawMeta {
-    #[serde(flatten)]
-    meta: Meta,
-    #[serde(default, deserialize_with = "deserialize_resource_version")]
-    resource_version: Option<f64>,
 }
 
 impl From<RawCronJob> for CronJob {

@@ -1,8 +1,7 @@
 //! The fields of an Ingress that the ingress families read: its class,
 //! every HTTP path with its backend, and the TLS hosts.
 
-use super::meta::Meta;
-use super::resource_version::deserialize_resource_version;
+use super::meta::{Meta, VersionedMeta};
 use super::strings::null_as_default;
 use super::{Object, Str};
 use serde::Deserialize;
@@ -54,17 +53,8 @@ impl Default for Backend {
 #[derive(Default, Deserialize)]
 #[serde(default)]
 struct RawIngress {
-    metadata: RawMeta,
+    metadata: VersionedMeta,
     spec: RawSpec,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawMeta {
-    #[serde(flatten)]
-    meta: Meta,
-    #[serde(default, deserialize_with = "deserialize_resource_version")]
-    resource_version: Option<f64>,
 }
 
 #[derive(Default, Deserialize)]

@@ -12,11 +12,11 @@ mod cron;
 mod expose;
 mod meta;
 mod quantity;
-mod resource_version;
 mod strings;
 mod time;
 mod wire;
 
+pub mod admission;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
@@ -41,6 +41,10 @@ pub mod statefulset;
 pub mod storageclass;
 pub mod volumeattachment;
 
+pub use admission::{
+    MutatingAdmissionPolicy, MutatingAdmissionPolicyBinding, MutatingWebhookConfiguration,
+    ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, ValidatingWebhookConfiguration,
+};
 pub use cronjob::CronJob;
 pub use daemonset::DaemonSet;
 pub use deployment::Deployment;

@@ -1329,7 +1329,9 @@ impl DaemonSetBuilder {
 }
 // ------------------------------------------ jobs, cronjobs, HPAs, PDBs
 
+mod admission;
 mod batch;
+pub use admission::*;
 pub use batch::*;
 
 // ------------------------------------------ ingresses, endpoints, policies, storage classes

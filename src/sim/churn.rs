@@ -15,6 +15,7 @@ use super::generate::put;
 use super::rng::Rng;
 use super::store::{Store, now_unix};
 
+mod admission;
 mod network;
 mod storage;
 mod workloads;
@@ -59,6 +60,7 @@ impl Churner {
         self.workloads(store);
         storage::tick(store, &mut self.rng);
         network::tick(store);
+        admission::tick(store, &mut self.rng);
     }
 
     fn restart_container(&mut self, store: &Store) {

@@ -9,6 +9,7 @@
 use crate::kinds::Resource;
 use serde::Serialize;
 
+pub(crate) mod admission;
 pub(crate) mod network;
 pub(crate) mod storage;
 
@@ -99,6 +100,7 @@ pub(crate) fn populate(store: &Store, config: &SimConfig) {
     g.workloads(config.nodes * config.pods_per_node);
     g.pod_controllers();
     super::generate_batch::populate(store, config.seed);
+    admission::populate(store);
     // Last: derived from every object made before.
     storage::populate(store, config.seed);
     network::populate(store);

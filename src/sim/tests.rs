@@ -685,7 +685,19 @@ async fn discovery_version_get_and_unknown_paths() {
     let (_, api) = get_json(&sim, "/api").await;
     assert_eq!(api["versions"], json!(["v1"]));
     let (_, apis) = get_json(&sim, "/apis").await;
-    assert_eq!(apis["groups"][0]["name"], "apps");
+    let groups: BTreeSet<&str> = apis["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    let registry_groups: BTreeSet<&str> = Resource::ALL
+        .iter()
+        .map(|r| r.group())
+        .filter(|g| !g.is_empty())
+        .collect();
+    assert_eq!(groups, registry_groups);
+    assert!(groups.contains("apps"));
     let (_, core) = get_json(&sim, "/api/v1").await;
     let kinds: BTreeSet<&str> = core["resources"]
         .as_array()
