@@ -106,7 +106,11 @@ kinds! {
     CronJobs: CronJob, "cronjobs", "CronJob", "batch/v1", Namespaced, ByDefault, ["namespace", "cronjob"];
     DaemonSets: DaemonSet, "daemonsets", "DaemonSet", "apps/v1", Namespaced, ByDefault, ["namespace", "daemonset"];
     Deployments: Deployment, "deployments", "Deployment", "apps/v1", Namespaced, ByDefault, ["namespace", "deployment"];
+    EndpointSlices: EndpointSlice, "endpointslices", "EndpointSlice", "discovery.k8s.io/v1", Namespaced, ByDefault, ["endpointslice", "namespace"];
+    Endpoints: Endpoints, "endpoints", "Endpoints", "v1", Namespaced, OptIn, ["namespace", "endpoint"];
     HorizontalPodAutoscalers: HorizontalPodAutoscaler, "horizontalpodautoscalers", "HorizontalPodAutoscaler", "autoscaling/v2", Namespaced, ByDefault, ["namespace", "horizontalpodautoscaler"];
+    IngressClasses: IngressClass, "ingressclasses", "IngressClass", "networking.k8s.io/v1", Cluster, OptIn, ["ingressclass"];
+    Ingresses: Ingress, "ingresses", "Ingress", "networking.k8s.io/v1", Namespaced, ByDefault, ["namespace", "ingress"];
     Jobs: Job, "jobs", "Job", "batch/v1", Namespaced, ByDefault, ["namespace", "job_name"];
     Leases: Lease, "leases", "Lease", "coordination.k8s.io/v1", Namespaced, ByDefault, ["lease"];
     LimitRanges: LimitRange, "limitranges", "LimitRange", "v1", Namespaced, ByDefault, ["namespace", "limitrange"];
@@ -114,6 +118,7 @@ kinds! {
     MutatingAdmissionPolicyBindings: MutatingAdmissionPolicyBinding, "mutatingadmissionpolicybindings", "MutatingAdmissionPolicyBinding", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "mutatingadmissionpolicybinding"];
     MutatingWebhookConfigurations: MutatingWebhookConfiguration, "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "mutatingwebhookconfiguration"];
     Namespaces: Namespace, "namespaces", "Namespace", "v1", Cluster, ByDefault, ["namespace"];
+    NetworkPolicies: NetworkPolicy, "networkpolicies", "NetworkPolicy", "networking.k8s.io/v1", Namespaced, ByDefault, ["namespace", "networkpolicy"];
     Nodes: Node, "nodes", "Node", "v1", Cluster, ByDefault, ["node"];
     PersistentVolumeClaims: PersistentVolumeClaim, "persistentvolumeclaims", "PersistentVolumeClaim", "v1", Namespaced, ByDefault, ["namespace", "persistentvolumeclaim"];
     PersistentVolumes: PersistentVolume, "persistentvolumes", "PersistentVolume", "v1", Cluster, ByDefault, ["persistentvolume"];
@@ -128,23 +133,12 @@ kinds! {
     ServiceAccounts: ServiceAccount, "serviceaccounts", "ServiceAccount", "v1", Namespaced, OptIn, ["namespace", "serviceaccount", "uid"];
     Services: Service, "services", "Service", "v1", Namespaced, ByDefault, ["namespace", "service", "uid"];
     StatefulSets: StatefulSet, "statefulsets", "StatefulSet", "apps/v1", Namespaced, ByDefault, ["namespace", "statefulset"];
+    StorageClasses: StorageClass, "storageclasses", "StorageClass", "storage.k8s.io/v1", Cluster, ByDefault, ["storageclass"];
     ValidatingAdmissionPolicies: ValidatingAdmissionPolicy, "validatingadmissionpolicies", "ValidatingAdmissionPolicy", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "validatingadmissionpolicy"];
     ValidatingAdmissionPolicyBindings: ValidatingAdmissionPolicyBinding, "validatingadmissionpolicybindings", "ValidatingAdmissionPolicyBinding", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "validatingadmissionpolicybinding"];
     ValidatingWebhookConfigurations: ValidatingWebhookConfiguration, "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "validatingwebhookconfiguration"];
+    VolumeAttachments: VolumeAttachment, "volumeattachments", "VolumeAttachment", "storage.k8s.io/v1", Cluster, ByDefault, ["volumeattachment"];
 }
-
-/// Resources kube-state-metrics v2.20 knows that kubestate does not serve
-/// (yet): naming one in `--resources` is a warning, not an error, so the
-/// arguments of an existing kube-state-metrics Deployment carry over.
-pub const NOT_SERVED: &[&str] = &[
-    "endpoints",
-    "endpointslices",
-    "ingressclasses",
-    "ingresses",
-    "networkpolicies",
-    "storageclasses",
-    "volumeattachments",
-];
 
 impl Resource {
     pub fn info(self) -> &'static KindInfo {
@@ -212,12 +206,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn plurals_are_unique_and_not_also_listed_as_unserved() {
+    fn plurals_are_unique() {
         for (i, a) in Resource::ALL.iter().enumerate() {
-            assert!(
-                !NOT_SERVED.contains(&a.plural()),
-                "{a} is served and listed in NOT_SERVED"
-            );
             for b in &Resource::ALL[i + 1..] {
                 assert_ne!(a.plural(), b.plural());
             }

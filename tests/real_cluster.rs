@@ -20,6 +20,8 @@ mod batch;
 mod common;
 #[path = "real_cluster/config.rs"]
 mod config;
+#[path = "real_cluster/network.rs"]
+mod network;
 #[path = "real_cluster/storage.rs"]
 mod storage;
 #[path = "real_cluster/support.rs"]

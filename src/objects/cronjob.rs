@@ -86,7 +86,7 @@ impl From<RawCronJob> for CronJob {
 }
 
 /// The length of a JSON list, without keeping its items.
-fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+pub(super) fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
     let items = Option::<Vec<serde::de::IgnoredAny>>::deserialize(deserializer)?;
     Ok(items.map_or(0, |items| items.len() as u32))
 }

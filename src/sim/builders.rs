@@ -1338,6 +1338,10 @@ pub use batch::*;
 
 mod config;
 pub use config::*;
+// ------------------------------------------ ingresses, endpoints, policies, storage classes
+
+mod network;
+pub use network::*;
 
 // ------------------------------------------------- namespaces, quotas, storage
 

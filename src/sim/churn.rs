@@ -17,6 +17,7 @@ use super::store::{Store, now_unix};
 
 mod admission;
 mod config;
+mod network;
 mod storage;
 mod workloads;
 
@@ -60,6 +61,7 @@ impl Churner {
         self.workloads(store);
         storage::tick(store, &mut self.rng);
         config::tick(store, &mut self.rng);
+        network::tick(store);
         admission::tick(store, &mut self.rng);
     }
 

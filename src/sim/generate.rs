@@ -11,6 +11,7 @@ use serde::Serialize;
 
 pub(crate) mod admission;
 pub(crate) mod config;
+pub(crate) mod network;
 pub(crate) mod storage;
 
 use super::SimConfig;
@@ -104,6 +105,7 @@ pub(crate) fn populate(store: &Store, config: &SimConfig) {
     admission::populate(store);
     // Last: derived from every object made before.
     storage::populate(store, config.seed);
+    network::populate(store);
 }
 
 fn make_nodes(store: &Store, rng: &mut Rng, n: usize) -> Vec<NodeRef> {
