@@ -180,7 +180,7 @@ impl WebConfig {
             if hash.parse::<bcrypt::HashParts>().is_err() {
                 return Err(error(
                     &format!("basic_auth_users.{user}"),
-                    "not a bcrypt hash (htpasswd -nBC 10 \"\" | tr -d ':\\n' makes one)",
+                    "not a bcrypt hash (htpasswd -B makes one)",
                 ));
             }
         }
@@ -317,7 +317,7 @@ mod tests {
              cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n  \
              curve_preferences: [X25519, CurveP256]\n\
              http_server_config:\n  headers:\n    X-Frame-Options: deny\n\
-             basic_auth_users:\n  alice: $2y$10$X0h1gDsPszWURQaxFh.zoubFi6DXncSjhoQNJgRrnGs7EsimhC7zG\n",
+             basic_auth_users:\n  alice: $2b$10$cn7zbKO0XH4wsr0pczq8QekDp9gZIFgHsdkAYPbmh4IkqjnV4hj9G\n",
         )
         .unwrap()
         .relative_to(Path::new("/etc/kubestate"));
@@ -334,6 +334,26 @@ mod tests {
         assert_eq!(config.http_server_config.headers["X-Frame-Options"], "deny");
         assert_eq!(config.basic_auth_users.len(), 1);
         assert_eq!(config.files().len(), 3);
+    }
+
+    #[test]
+    fn the_readme_example_parses() {
+        let readme = include_str!("../../README.md");
+        let section = readme
+            .split("## TLS, authentication and server limits")
+            .nth(1)
+            .unwrap();
+        let example = section
+            .split("```yaml\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .unwrap();
+        let config = parse_web_config(example).unwrap();
+        assert_eq!(
+            config.tls_server_config.client_auth_type,
+            ClientAuth::RequireAndVerifyClientCert
+        );
+        assert!(bcrypt::verify("change me", &config.basic_auth_users["prometheus"]).unwrap());
     }
 
     #[test]
