@@ -452,11 +452,16 @@ impl ExporterArgs {
         let duration = |flag: &'static str, text: &str| {
             parse_go_duration(text).map_err(|reason| ConfigError { flag, reason })
         };
-        if self.server_max_connections == 0 {
-            return Err(ConfigError {
-                flag: "server-max-connections",
-                reason: "must be at least 1".into(),
-            });
+        for (flag, value) in [
+            ("server-max-connections", self.server_max_connections),
+            ("server-max-header-bytes", self.server_max_header_bytes),
+        ] {
+            if value == 0 {
+                return Err(ConfigError {
+                    flag,
+                    reason: "must be at least 1".into(),
+                });
+            }
         }
         let metrics = Limits {
             read_timeout: duration("server-read-timeout", &self.server_read_timeout)?,

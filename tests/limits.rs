@@ -208,3 +208,34 @@ fn kept_alive_connections_wait_the_idle_timeout_not_the_header_timeout() {
         "closed after {waited:?} idle"
     );
 }
+
+#[test]
+fn connections_past_the_cap_wait_and_are_served_once_others_close() {
+    let sim = Sim::empty();
+    let exporter = Exporter::start(
+        &sim.kubeconfig,
+        &[
+            "--resources=namespaces",
+            "--server-max-connections=5",
+            "--server-read-header-timeout=2s",
+        ],
+    );
+    exporter.wait_ready();
+    let idle: Vec<TcpStream> = (0..5)
+        .map(|_| TcpStream::connect(authority(&exporter.metrics)).unwrap())
+        .collect();
+    // Give the exporter time to accept all five before the scrape comes.
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let response = get(&format!("{}/metrics", exporter.metrics)).unwrap();
+    let waited = started.elapsed();
+    assert_eq!(response.status, 200);
+    // Accepted only when the idle ones were closed at the read-header timeout.
+    assert!(
+        waited >= Duration::from_millis(1200) && waited < Duration::from_secs(8),
+        "answered after {waited:?}"
+    );
+    // Read from the telemetry port, whose cap is its own.
+    assert_eq!(timeouts(&exporter, "metrics", "read_header"), 5.0);
+    drop(idle);
+}

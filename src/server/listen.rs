@@ -87,8 +87,15 @@ pub async fn serve(
     telemetry: Arc<Telemetry>,
     shutdown: impl Future<Output = ()>,
 ) {
-    for timeout in [Timeout::Write, Timeout::ReadHeader] {
-        telemetry.count_http_timeout(server.name, timeout.label(), 0);
+    // The series of the timeouts this server has exist from the start.
+    let limits = server.limits;
+    for (timeout, set) in [
+        (Timeout::Write, limits.write_timeout.is_some()),
+        (Timeout::ReadHeader, limits.head().is_some()),
+    ] {
+        if set {
+            telemetry.count_http_timeout(server.name, timeout.label(), 0);
+        }
     }
     let connections = Arc::new(Semaphore::new(server.limits.max_connections));
     let shared = Arc::new(Shared {
