@@ -86,11 +86,19 @@ fn web_config(dir: &Path, extra: &str) -> PathBuf {
 }
 
 fn client(ca: &Ca, identity: Option<&Leaf>) -> Arc<ClientConfig> {
+    client_of_versions(ca, identity, rustls::DEFAULT_VERSIONS)
+}
+
+fn client_of_versions(
+    ca: &Ca,
+    identity: Option<&Leaf>,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Arc<ClientConfig> {
     let mut roots = RootCertStore::empty();
     roots.add(ca.der().clone()).unwrap();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(versions)
         .unwrap()
         .with_root_certificates(roots);
     Arc::new(match identity {
@@ -181,6 +189,11 @@ fn both_ports_serve_tls_and_plain_http_is_told_to_use_https() {
     let plain = common::get(&format!("{}/metrics", exporter.metrics)).unwrap();
     assert_eq!(plain.status, 400);
     assert!(plain.text().contains("https://"), "{}", plain.text());
+
+    // TLS 1.2 is served by default (min_version TLS12).
+    let tls12_only = client_of_versions(&ca, None, &[&rustls::version::TLS12]);
+    let (response, _) = https_get(&exporter.metrics, "/metrics", &tls12_only, &[]).unwrap();
+    assert_eq!(response.status, 200);
 
     // A client that does not trust the server's CA fails the handshake.
     let stranger = client(&new_ca("another CA"), None);
@@ -355,4 +368,30 @@ fn a_bad_web_config_exits_2_with_one_line_naming_the_field() {
         assert!(lines[0].starts_with("error: --tls-config: "), "{stderr}");
         assert!(lines[0].contains(field), "{text}: {stderr}");
     }
+}
+
+#[test]
+fn require_any_client_cert_takes_a_certificate_of_any_ca_and_min_version_is_enforced() {
+    let dir = dir("any-cert");
+    let ca = new_ca("kubestate test CA");
+    write_server(&dir, &server_leaf(&ca));
+    let web = web_config(
+        &dir,
+        "  client_auth_type: RequireAnyClientCert\n  min_version: TLS13\n",
+    );
+    let sim = Sim::empty();
+    let exporter = start(&sim, &web);
+    let stranger_ca = new_ca("a CA the exporter has never seen");
+    let with_cert = client(&ca, Some(&client_leaf(&stranger_ca)));
+    wait_ready(&exporter, &with_cert, &[]);
+
+    let (response, _) = https_get(&exporter.metrics, "/metrics", &with_cert, &[]).unwrap();
+    assert_eq!(response.status, 200);
+    let without = client(&ca, None);
+    assert!(https_get(&exporter.metrics, "/metrics", &without, &[]).is_err());
+
+    // A client that speaks only TLS 1.2 is refused by min_version: TLS13.
+    let identity = client_leaf(&stranger_ca);
+    let tls12_only = client_of_versions(&ca, Some(&identity), &[&rustls::version::TLS12]);
+    assert!(https_get(&exporter.metrics, "/metrics", &tls12_only, &[]).is_err());
 }
