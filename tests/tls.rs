@@ -395,3 +395,25 @@ fn require_any_client_cert_takes_a_certificate_of_any_ca_and_min_version_is_enfo
     let tls12_only = client_of_versions(&ca, Some(&identity), &[&rustls::version::TLS12]);
     assert!(https_get(&exporter.metrics, "/metrics", &tls12_only, &[]).is_err());
 }
+
+#[test]
+fn rate_limit_answers_429_past_the_burst_on_each_server_separately() {
+    let dir = dir("rate");
+    // No TLS: the toolkit's other settings work on plain HTTP too.
+    let web = dir.join("web.yml");
+    write(&web, "rate_limit:\n  interval: 1m\n  burst: 3\n");
+    let sim = Sim::empty();
+    let exporter = start(&sim, &web);
+    // Listening, without spending a token.
+    wait_for("the metrics port", Duration::from_secs(30), || {
+        TcpStream::connect(exporter.metrics.strip_prefix("http://").unwrap()).ok()
+    });
+    let healthz = format!("{}/healthz", exporter.metrics);
+    let statuses: Vec<u16> = (0..4)
+        .map(|_| common::get(&healthz).unwrap().status)
+        .collect();
+    assert_eq!(statuses, [200, 200, 200, 429]);
+    // The telemetry port's bucket is its own.
+    let readyz = common::get(&format!("{}/readyz", exporter.telemetry)).unwrap();
+    assert_ne!(readyz.status, 429);
+}

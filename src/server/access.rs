@@ -9,6 +9,7 @@ use base64::Engine;
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 /// Results of bcrypt checks kept, so a scrape every few seconds costs one
 /// hash comparison, not one each time; cleared when full.
@@ -26,6 +27,58 @@ pub struct Access {
     /// bcrypt is CPU-heavy: one check at a time, as the toolkit does.
     bcrypt: Arc<tokio::sync::Mutex<()>>,
     logged: Mutex<HashSet<IpAddr>>,
+}
+
+/// `rate_limit` of one server (the toolkit gives each server its own):
+/// the bucket starts anew, full, when the configured limit changes.
+#[derive(Default)]
+pub struct RateLimiter {
+    bucket: Mutex<Option<Bucket>>,
+}
+
+impl RateLimiter {
+    /// Whether `limit` (a token every interval, at most burst) lets one
+    /// more request through now; `None` lets everything through.
+    pub fn allow(&self, limit: Option<(Duration, u64)>) -> bool {
+        let Some((interval, burst)) = limit else {
+            return true;
+        };
+        let now = Instant::now();
+        let mut bucket = lock(&self.bucket);
+        let bucket = match &mut *bucket {
+            Some(b) if b.interval == interval && b.burst == burst as f64 => b,
+            other => other.insert(Bucket {
+                interval,
+                burst: burst as f64,
+                tokens: burst as f64,
+                at: now,
+            }),
+        };
+        bucket.take(now)
+    }
+}
+
+/// `rate_limit`, as Go's `rate.Limiter`: tokens accrue one per `interval`
+/// up to `burst`; a request takes one.
+struct Bucket {
+    interval: Duration,
+    burst: f64,
+    tokens: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    fn take(&mut self, now: Instant) -> bool {
+        let accrued = now.duration_since(self.at).as_secs_f64() / self.interval.as_secs_f64();
+        self.tokens = (self.tokens + accrued).min(self.burst);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
 }
 
 /// Why a request was refused, for the log (never the credentials).
@@ -190,6 +243,25 @@ mod tests {
             builder = builder.header(header::AUTHORIZATION, value);
         }
         builder.body(()).unwrap()
+    }
+
+    #[test]
+    fn the_bucket_holds_burst_tokens_and_refills_one_per_interval() {
+        let start = Instant::now();
+        let mut bucket = Bucket {
+            interval: Duration::from_secs(1),
+            burst: 2.0,
+            tokens: 2.0,
+            at: start,
+        };
+        assert!(bucket.take(start));
+        assert!(bucket.take(start));
+        assert!(!bucket.take(start));
+        assert!(!bucket.take(start + Duration::from_millis(500)));
+        assert!(bucket.take(start + Duration::from_millis(1000)));
+        // Never more than the burst, however long it waited.
+        let later = start + Duration::from_secs(60);
+        assert!(bucket.take(later) && bucket.take(later) && !bucket.take(later));
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! timeout. A connection past its deadline is closed; a response cut so is
 //! logged and counted (`kubestate_http_timeouts_total`).
 
+use super::access::RateLimiter;
 use super::reload::{Settings, WebConfigFile};
 use crate::telemetry::Telemetry;
 use axum::Router;
@@ -76,6 +77,7 @@ struct Shared {
     server: Server,
     router: Router,
     telemetry: Arc<Telemetry>,
+    limiter: RateLimiter,
 }
 
 /// Serves `router` on `listener` until `shutdown` completes; connections
@@ -102,6 +104,7 @@ pub async fn serve(
         server,
         router,
         telemetry,
+        limiter: RateLimiter::default(),
     });
     let (stop, stopped) = tokio::sync::watch::channel(());
     let mut tasks = tokio::task::JoinSet::new();
@@ -124,7 +127,7 @@ pub async fn serve(
                 let shared = shared.clone();
                 let stopped = stopped.clone();
                 tasks.spawn(async move {
-                    connection(stream, peer, &shared, stopped).await;
+                    connection(stream, peer, shared, stopped).await;
                     drop(permit);
                 });
             }
@@ -145,7 +148,7 @@ pub async fn serve(
 async fn connection(
     stream: TcpStream,
     peer: SocketAddr,
-    shared: &Shared,
+    shared: Arc<Shared>,
     stopped: tokio::sync::watch::Receiver<()>,
 ) {
     let _ = stream.set_nodelay(true);
@@ -153,7 +156,7 @@ async fn connection(
     let settings = shared.server.web.as_ref().map(|web| web.current());
     let clock = Arc::new(Clock::new(*limits));
     let Some(tls) = settings.as_ref().and_then(|s| s.tls.clone()) else {
-        drive(stream, peer, shared, settings, clock, stopped).await;
+        drive(stream, peer, &shared, settings, clock, stopped).await;
         return;
     };
     // The handshake is part of reading the first request head.
@@ -181,7 +184,7 @@ async fn connection(
         None => handshake.await,
     };
     if let Some(stream) = handshake {
-        drive(stream, peer, shared, settings, clock, stopped).await;
+        drive(stream, peer, &shared, settings, clock, stopped).await;
     }
 }
 
@@ -211,7 +214,7 @@ async fn refuse_plain_http(mut stream: TcpStream) {
 async fn drive<IO>(
     io: IO,
     peer: SocketAddr,
-    shared: &Shared,
+    shared: &Arc<Shared>,
     settings: Option<Arc<Settings>>,
     clock: Arc<Clock>,
     mut stopped: tokio::sync::watch::Receiver<()>,
@@ -220,11 +223,11 @@ async fn drive<IO>(
 {
     let limits = &shared.server.limits;
     let service = {
-        let (router, clock) = (shared.router.clone(), clock.clone());
+        let (shared, clock) = (shared.clone(), clock.clone());
         hyper::service::service_fn(move |request: Request<Incoming>| {
             respond(
                 request,
-                router.clone(),
+                shared.clone(),
                 settings.clone(),
                 peer,
                 clock.clone(),
@@ -297,7 +300,7 @@ async fn drive<IO>(
 
 async fn respond(
     request: Request<Incoming>,
-    router: Router,
+    shared: Arc<Shared>,
     settings: Option<Arc<Settings>>,
     peer: SocketAddr,
     clock: Arc<Clock>,
@@ -305,12 +308,19 @@ async fn respond(
     clock.set(Phase::Responding);
     // Back to waiting when the response is sent, or dropped unsent.
     let sent = Sent(clock);
+    // As the toolkit: the rate limit first, before headers and auth.
+    let limit = settings.as_ref().and_then(|s| s.rate_limit);
+    if !shared.limiter.allow(limit) {
+        let mut limited = Response::new(Body::from("Too Many Requests\n"));
+        *limited.status_mut() = http::StatusCode::TOO_MANY_REQUESTS;
+        return Ok(limited.map(|body| Body::new(Tracked { body, _sent: sent })));
+    }
     let authorized = match &settings {
         Some(settings) => settings.access.authorize(&request, peer.ip()).await,
         None => Ok(()),
     };
     let mut response = match authorized {
-        Ok(()) => match router.oneshot(request.map(Body::new)).await {
+        Ok(()) => match shared.router.clone().oneshot(request.map(Body::new)).await {
             Ok(response) => response,
             Err(never) => match never {},
         },

@@ -17,6 +17,8 @@ pub struct Settings {
     /// `None`: plain HTTP.
     pub tls: Option<Arc<rustls::ServerConfig>>,
     pub access: Access,
+    /// `rate_limit`: a request every interval, at most burst at once.
+    pub rate_limit: Option<(std::time::Duration, u64)>,
 }
 
 /// What identifies a version of a file without reading it.
@@ -95,6 +97,10 @@ fn load(path: &Path) -> Result<Loaded, WebConfigError> {
         settings: Arc::new(Settings {
             tls,
             access: Access::new(&config),
+            rate_limit: config
+                .rate_limit
+                .interval()
+                .map(|interval| (interval, config.rate_limit.burst)),
         }),
     })
 }

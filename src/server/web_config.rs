@@ -111,11 +111,23 @@ impl Default for HttpServerConfig {
     }
 }
 
+/// A token bucket over all requests of a server: one token every
+/// `interval`, at most `burst` kept; none left is 429.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RateLimit {
     pub interval: Option<String>,
     pub burst: u64,
+}
+
+impl RateLimit {
+    /// `None`: no limit (no interval, or 0).
+    pub fn interval(&self) -> Option<std::time::Duration> {
+        // Checked when the file was parsed.
+        self.interval
+            .as_deref()
+            .and_then(|text| super::duration::parse_go_duration(text).ok().flatten())
+    }
 }
 
 /// The response headers the toolkit lets a web configuration set, with the
@@ -184,15 +196,9 @@ impl WebConfig {
                 ));
             }
         }
-        if let Some(interval) = &self.rate_limit.interval
-            && super::duration::parse_go_duration(interval)
-                .map_err(|e| error("rate_limit.interval", e))?
-                .is_some()
-        {
-            return Err(error(
-                "rate_limit.interval",
-                "rate limiting is not supported by kubestate; leave it out or set 0",
-            ));
+        if let Some(interval) = &self.rate_limit.interval {
+            super::duration::parse_go_duration(interval)
+                .map_err(|e| error("rate_limit.interval", e))?;
         }
         let tls = &self.tls_server_config;
         if tls.client_allowed_sans.is_some() {
@@ -418,7 +424,7 @@ mod tests {
                 "basic_auth_users.alice",
             ),
             (
-                "rate_limit:\n  interval: 1s\n  burst: 5\n",
+                "rate_limit:\n  interval: 1 second\n  burst: 5\n",
                 "rate_limit.interval",
             ),
             ("basic_auth_users: [alice]\n", "basic_auth_users"),
