@@ -417,3 +417,35 @@ fn rate_limit_answers_429_past_the_burst_on_each_server_separately() {
     let readyz = common::get(&format!("{}/readyz", exporter.telemetry)).unwrap();
     assert_ne!(readyz.status, 429);
 }
+
+#[test]
+fn client_allowed_sans_takes_only_certificates_naming_an_allowed_name() {
+    let dir = dir("sans");
+    let ca = new_ca("kubestate test CA");
+    write_server(&dir, &server_leaf(&ca));
+    write(&dir.join("client-ca.crt"), &ca.pem());
+    let web = web_config(
+        &dir,
+        "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: client-ca.crt\n  \
+         client_allowed_sans: [prometheus, spiffe://cluster/ns/monitoring]\n",
+    );
+    let sim = Sim::empty();
+    let exporter = start(&sim, &web);
+    let allowed = client(&ca, Some(&client_leaf(&ca)));
+    wait_ready(&exporter, &allowed, &[]);
+    let (response, _) = https_get(&exporter.metrics, "/metrics", &allowed, &[]).unwrap();
+    assert_eq!(response.status, 200);
+
+    // Signed by the client CA, but named otherwise.
+    let other = leaf(&ca, "intruder", ExtendedKeyUsagePurpose::ClientAuth);
+    let refused = https_get(
+        &exporter.metrics,
+        "/metrics",
+        &client(&ca, Some(&other)),
+        &[],
+    );
+    assert!(
+        refused.is_err(),
+        "served a certificate with no allowed name"
+    );
+}

@@ -5,7 +5,7 @@
 use super::web_config::{ClientAuth, Curve, TlsServerConfig, TlsVersion, WebConfigError};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms, ring};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::server::{ServerConfig, WebPkiClientVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme, SupportedCipherSuite};
@@ -201,13 +201,102 @@ fn client_verifier(
             algorithms: provider.signature_verification_algorithms,
         })
     };
-    Ok(match tls.client_auth_type {
+    let verifier = match tls.client_auth_type {
         ClientAuth::NoClientCert => WebPkiClientVerifier::no_client_auth(),
         ClientAuth::RequestClientCert => any(false),
         ClientAuth::RequireAnyClientCert => any(true),
         ClientAuth::VerifyClientCertIfGiven => verified(true)?,
         ClientAuth::RequireAndVerifyClientCert => verified(false)?,
+    };
+    Ok(match &tls.client_allowed_sans {
+        Some(allowed) => Arc::new(AllowedSans {
+            verifier,
+            allowed: allowed.clone(),
+        }),
+        None => verifier,
     })
+}
+
+/// `client_allowed_sans`: a client certificate must also name one of these
+/// exactly among its subject alternative names (DNS names, URIs, IP
+/// addresses).
+#[derive(Debug)]
+struct AllowedSans {
+    verifier: Arc<dyn ClientCertVerifier>,
+    allowed: Vec<String>,
+}
+
+impl AllowedSans {
+    fn names_one(&self, end_entity: &CertificateDer<'_>) -> bool {
+        let Ok(cert) = webpki::EndEntityCert::try_from(end_entity) else {
+            return false;
+        };
+        self.allowed
+            .iter()
+            .any(|want| match want.parse::<std::net::IpAddr>() {
+                Ok(ip) => cert
+                    .verify_is_valid_for_subject_name(&ServerName::IpAddress(ip.into()))
+                    .is_ok(),
+                Err(_) => {
+                    cert.valid_dns_names().any(|name| name == want)
+                        || cert.valid_uri_names().any(|uri| uri == want)
+                }
+            })
+    }
+}
+
+impl ClientCertVerifier for AllowedSans {
+    fn offer_client_auth(&self) -> bool {
+        self.verifier.offer_client_auth()
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.verifier.client_auth_mandatory()
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        self.verifier.root_hint_subjects()
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        let verified = self
+            .verifier
+            .verify_client_cert(end_entity, intermediates, now)?;
+        if self.names_one(end_entity) {
+            Ok(verified)
+        } else {
+            Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::NotValidForName,
+            ))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.verifier.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.verifier.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.verifier.supported_verify_schemes()
+    }
 }
 
 /// Go's `RequestClientCert` and `RequireAnyClientCert`: a client

@@ -201,10 +201,17 @@ impl WebConfig {
                 .map_err(|e| error("rate_limit.interval", e))?;
         }
         let tls = &self.tls_server_config;
-        if tls.client_allowed_sans.is_some() {
+        if let Some(email) = tls
+            .client_allowed_sans
+            .iter()
+            .flatten()
+            .find(|san| san.contains('@'))
+        {
             return Err(error(
                 "tls_server_config.client_allowed_sans",
-                "not supported by kubestate yet",
+                format!(
+                    "{email:?}: e-mail names are not supported (DNS names, URIs and IP addresses are)"
+                ),
             ));
         }
         if !tls.enabled() {
@@ -422,6 +429,10 @@ mod tests {
             (
                 "basic_auth_users:\n  alice: hunter2\n",
                 "basic_auth_users.alice",
+            ),
+            (
+                "tls_server_config:\n  cert_file: a\n  key_file: b\n  client_allowed_sans: [ops@example.com]\n",
+                "client_allowed_sans",
             ),
             (
                 "rate_limit:\n  interval: 1 second\n  burst: 5\n",
