@@ -101,8 +101,8 @@ pub struct ExporterArgs {
     pub enable_gzip_encoding: bool,
     /// Web configuration file (the Prometheus exporter toolkit's format):
     /// TLS, client certificates, basic auth and headers, on both servers.
-    #[arg(long)]
-    pub tls_config: Option<PathBuf>,
+    #[arg(long, default_value = "")]
+    pub tls_config: String,
     /// Longest time to read a whole request on the metrics port (a Go
     /// duration such as 60s or 1m30s; 0 for none).
     #[arg(long, default_value = "60s")]
@@ -373,14 +373,15 @@ impl ExporterArgs {
             node_selectors: families.enables("kube_pod_nodeselectors", true),
         };
         let (metrics_limits, telemetry_limits) = self.limits()?;
-        let web_config = match &self.tls_config {
-            None => None,
-            Some(path) => Some(Arc::new(WebConfigFile::load(path).map_err(|e| {
-                ConfigError {
+        // Empty, as kube-state-metrics' default: plain HTTP.
+        let web_config = match self.tls_config.as_str() {
+            "" => None,
+            path => Some(Arc::new(WebConfigFile::load(path.as_ref()).map_err(
+                |e| ConfigError {
                     flag: "tls-config",
                     reason: e.to_string(),
-                }
-            })?)),
+                },
+            )?)),
         };
         Ok(Config {
             metrics_limits,

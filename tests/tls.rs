@@ -449,3 +449,18 @@ fn client_allowed_sans_takes_only_certificates_naming_an_allowed_name() {
         "served a certificate with no allowed name"
     );
 }
+
+#[test]
+fn an_empty_tls_config_flag_is_plain_http_as_in_kube_state_metrics() {
+    let sim = Sim::empty();
+    let exporter = Exporter::start(
+        &sim.kubeconfig,
+        &["--resources=namespaces", "--tls-config="],
+    );
+    exporter.wait_ready();
+    assert!(
+        exporter
+            .scrape()
+            .contains("# TYPE kube_namespace_created gauge")
+    );
+}
