@@ -601,7 +601,7 @@ mod tests {
                 "--resources: unknown resource \"podz\"",
             ),
             (
-                &["--resources=secrets"],
+                &["--resources=ingresses"],
                 "--resources: names no resource kubestate serves",
             ),
             (
@@ -700,11 +700,11 @@ mod tests {
 
     #[test]
     fn resources_kube_state_metrics_serves_are_kept_aside_for_a_warning() {
-        let config = args(&["--resources=pods,secrets,configmaps"])
+        let config = args(&["--resources=pods,ingresses,endpoints"])
             .validate()
             .unwrap();
         assert_eq!(config.resources, [Resource::Pods]);
-        assert_eq!(config.unserved_resources, ["secrets", "configmaps"]);
+        assert_eq!(config.unserved_resources, ["ingresses", "endpoints"]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! docs/metrics.md against what the exporter serves, both ways: every
 //! served family and label is documented with its type and stability, and
 //! every documented family has series on the simulated cluster (which
-//! exercises all of them) with every allowlist and opt-in on. The same
+//! exercises all of them) with every kind, allowlist and opt-in on. The same
 //! scrape must pass `promtool check metrics`. The README's flags table
 //! and klog list name exactly the flags the binary takes.
 
@@ -116,9 +116,16 @@ fn label_names(text: &str) -> Vec<String> {
 #[test]
 fn the_documentation_and_the_served_families_agree() {
     let sim = Sim::start(&["--churn-interval-ms", "0"]);
+    // Every kind, the opt-in ones too.
+    let every_kind: Vec<&str> = kubestate::kinds::Resource::ALL
+        .iter()
+        .map(|r| r.plural())
+        .collect();
+    let resources = format!("--resources={}", every_kind.join(","));
     let exporter = Exporter::start(
         &sim.kubeconfig,
         &[
+            &resources,
             "--metric-labels-allowlist=*=[*]",
             "--metric-annotations-allowlist=*=[*]",
             "--metric-opt-in-list=kube_pod_nodeselectors,kube_persistentvolume_csi_attributes",

@@ -275,7 +275,7 @@ mod tests {
         assert_eq!(Allowlist::parse("").unwrap(), Allowlist::default());
         assert_eq!(Allowlist::parse("*=[*]").unwrap(), Allowlist::all());
         // Resources kube-state-metrics knows but kubestate does not serve.
-        let other = Allowlist::parse("configmaps=[team],pods=[app.kubernetes.io/*]").unwrap();
+        let other = Allowlist::parse("ingresses=[team],pods=[app.kubernetes.io/*]").unwrap();
         assert_eq!(other.kinds.len(), 1);
         // `*` for the resource wins over the named ones.
         let every = Allowlist::parse("pods=[a],*=[b]").unwrap();

@@ -1329,8 +1329,15 @@ impl DaemonSetBuilder {
 }
 // ------------------------------------------ jobs, cronjobs, HPAs, PDBs
 
+mod admission;
 mod batch;
+pub use admission::*;
 pub use batch::*;
+
+// ------------------------------------------ config, secrets, leases, RBAC
+
+mod config;
+pub use config::*;
 
 // ------------------------------------------------- namespaces, quotas, storage
 

@@ -15,6 +15,8 @@ use super::generate::put;
 use super::rng::Rng;
 use super::store::{Store, now_unix};
 
+mod admission;
+mod config;
 mod storage;
 mod workloads;
 
@@ -57,6 +59,8 @@ impl Churner {
         }
         self.workloads(store);
         storage::tick(store, &mut self.rng);
+        config::tick(store, &mut self.rng);
+        admission::tick(store, &mut self.rng);
     }
 
     fn restart_container(&mut self, store: &Store) {
