@@ -8,6 +8,7 @@ use crate::families::Families;
 use crate::kinds::{self, KindVisitor, Resource};
 use crate::objects::sweep_interned;
 use crate::render::{KindRenderer, RenderKind};
+use crate::server::listen::{Server, serve};
 use crate::server::{AppState, metrics_router, telemetry_router};
 use crate::telemetry::Telemetry;
 use crate::watch::{Scope, SyncState, until_served, watch};
@@ -28,8 +29,6 @@ pub enum RunError {
         #[source]
         source: std::io::Error,
     },
-    #[error("server failed: {0}")]
-    Serve(#[source] std::io::Error),
 }
 
 /// Runs the exporter until `shutdown` completes.
@@ -91,12 +90,27 @@ pub async fn run(
     let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
         let _ = stopped.wait_for(|s| *s).await;
     };
-    let metrics_server = axum::serve(metrics_listener, metrics_router(state.clone()))
-        .with_graceful_shutdown(until_stopped(stopped.clone()));
-    let telemetry_server = axum::serve(telemetry_listener, telemetry_router(state))
-        .with_graceful_shutdown(until_stopped(stopped));
+    let server = |name, limits| Server {
+        name,
+        limits,
+        web: config.web_config.clone(),
+    };
+    let metrics_server = serve(
+        metrics_listener,
+        metrics_router(state.clone()),
+        server("metrics", config.metrics_limits),
+        state.telemetry.clone(),
+        until_stopped(stopped.clone()),
+    );
+    let telemetry_server = serve(
+        telemetry_listener,
+        telemetry_router(state.clone()),
+        server("telemetry", config.telemetry_limits),
+        state.telemetry.clone(),
+        until_stopped(stopped),
+    );
     let servers = tokio::spawn(async move {
-        tokio::try_join!(metrics_server.into_future(), telemetry_server.into_future())
+        tokio::join!(metrics_server, telemetry_server);
     });
 
     shutdown.await;
@@ -104,12 +118,9 @@ pub async fn run(
     let _ = stop.send(true);
     // Open scrapes get a moment to finish; the process must still end
     // promptly when the kubelet sends SIGTERM.
-    let result = tokio::time::timeout(Duration::from_millis(500), servers).await;
+    let _ = tokio::time::timeout(Duration::from_millis(500), servers).await;
     tasks.abort_all();
-    match result {
-        Ok(Ok(Err(e))) => Err(RunError::Serve(e)),
-        _ => Ok(()),
-    }
+    Ok(())
 }
 
 /// What starting a kind needs; visiting its decode type creates its store,

@@ -6,10 +6,14 @@
 
 use crate::families::FamilyFilter;
 use crate::objects::{Allowlist, Exposure, Resource};
+use crate::server::duration::parse_go_duration;
+use crate::server::listen::Limits;
+use crate::server::reload::WebConfigFile;
 use crate::shard::Shard;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use regex::Regex;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
@@ -94,6 +98,32 @@ pub struct ExporterArgs {
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, require_equals = true,
           default_value = "false", default_missing_value = "true", value_parser = go_bool)]
     pub enable_gzip_encoding: bool,
+    /// Web configuration file (the Prometheus exporter toolkit's format):
+    /// TLS, client certificates, basic auth and headers, on both servers.
+    #[arg(long, default_value = "")]
+    pub tls_config: String,
+    /// Longest time to read a whole request on the metrics port (a Go
+    /// duration such as 60s or 1m30s; 0 for none).
+    #[arg(long, default_value = "60s")]
+    pub server_read_timeout: String,
+    /// Longest time to send a response on the metrics port; a scrape still
+    /// being sent then is cut.
+    #[arg(long, default_value = "60s")]
+    pub server_write_timeout: String,
+    /// Longest wait for the next request on a kept-alive connection of the
+    /// metrics port.
+    #[arg(long, default_value = "5m")]
+    pub server_idle_timeout: String,
+    /// Longest time to read a request's head on the metrics port.
+    #[arg(long, default_value = "5s")]
+    pub server_read_header_timeout: String,
+    /// Connections served at once on each port; more wait to be accepted.
+    #[arg(long, default_value_t = 1024)]
+    pub server_max_connections: usize,
+    /// Largest request head (request line and headers) in bytes; larger
+    /// ones are answered 431.
+    #[arg(long, default_value_t = 1 << 20)]
+    pub server_max_header_bytes: usize,
     /// Log format.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -276,6 +306,9 @@ pub struct Config {
     pub shard: Shard,
     pub families: FamilyFilter,
     pub exposure: Exposure,
+    pub metrics_limits: Limits,
+    pub telemetry_limits: Limits,
+    pub web_config: Option<Arc<WebConfigFile>>,
 }
 
 impl ExporterArgs {
@@ -335,7 +368,21 @@ impl ExporterArgs {
             // Kept in the cache only when the family that serves them is on.
             node_selectors: families.enables("kube_pod_nodeselectors", true),
         };
+        let (metrics_limits, telemetry_limits) = self.limits()?;
+        // Empty, as kube-state-metrics' default: plain HTTP.
+        let web_config = match self.tls_config.as_str() {
+            "" => None,
+            path => Some(Arc::new(WebConfigFile::load(path.as_ref()).map_err(
+                |e| ConfigError {
+                    flag: "tls-config",
+                    reason: e.to_string(),
+                },
+            )?)),
+        };
         Ok(Config {
+            metrics_limits,
+            telemetry_limits,
+            web_config,
             families,
             exposure,
             kubeconfig: self.kubeconfig.clone(),
@@ -395,6 +442,44 @@ fn one_line(text: &str) -> String {
 }
 
 impl ExporterArgs {
+    /// The metrics server's limits, and the telemetry server's: only a
+    /// read-header timeout of 5 s, as kube-state-metrics gives it.
+    fn limits(&self) -> Result<(Limits, Limits), ConfigError> {
+        let duration = |flag: &'static str, text: &str| {
+            parse_go_duration(text).map_err(|reason| ConfigError { flag, reason })
+        };
+        for (flag, value) in [
+            ("server-max-connections", self.server_max_connections),
+            ("server-max-header-bytes", self.server_max_header_bytes),
+        ] {
+            if value == 0 {
+                return Err(ConfigError {
+                    flag,
+                    reason: "must be at least 1".into(),
+                });
+            }
+        }
+        let metrics = Limits {
+            read_timeout: duration("server-read-timeout", &self.server_read_timeout)?,
+            write_timeout: duration("server-write-timeout", &self.server_write_timeout)?,
+            idle_timeout: duration("server-idle-timeout", &self.server_idle_timeout)?,
+            read_header_timeout: duration(
+                "server-read-header-timeout",
+                &self.server_read_header_timeout,
+            )?,
+            max_connections: self.server_max_connections,
+            max_header_bytes: self.server_max_header_bytes,
+        };
+        let telemetry = Limits {
+            read_timeout: None,
+            write_timeout: None,
+            idle_timeout: None,
+            read_header_timeout: Some(Duration::from_secs(5)),
+            ..metrics
+        };
+        Ok((metrics, telemetry))
+    }
+
     fn shard(&self) -> Result<Shard, ConfigError> {
         if self.total_shards == 0 {
             return Err(ConfigError {

@@ -1,5 +1,14 @@
 //! The two HTTP servers: `kube_*` metrics on the main port, the exporter's
-//! own metrics and readiness on the telemetry port.
+//! own metrics and readiness on the telemetry port. Its submodules serve
+//! them: connections and their limits ([`listen`]), the web configuration
+//! of `--tls-config` ([`web_config`], [`tls`], [`access`], [`reload`]).
+
+pub mod access;
+pub mod duration;
+pub mod listen;
+pub mod reload;
+pub mod tls;
+pub mod web_config;
 
 use crate::exposition::{ClientGone, Format, Sink};
 use crate::objects::Resource;

@@ -46,6 +46,12 @@ struct BuildLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct HttpTimeoutLabels {
+    server: &'static str,
+    timeout: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ShardLabels {
     shard_ordinal: String,
 }
@@ -67,6 +73,7 @@ pub struct Telemetry {
     decode_errors_total: Family<ResourceLabels, Counter>,
     scrape_duration_seconds: Family<FormatLabels, Histogram>,
     scrape_bytes: Gauge<u64, AtomicU64>,
+    http_timeouts_total: Family<HttpTimeoutLabels, Counter>,
 }
 
 impl Telemetry {
@@ -157,6 +164,12 @@ impl Telemetry {
             "Size of the last /metrics body before compression",
             scrape_bytes.clone(),
         );
+        let http_timeouts_total = Family::<HttpTimeoutLabels, Counter>::default();
+        registry.register(
+            "kubestate_http_timeouts",
+            "Connections closed by a server timeout, by server and timeout (write: a response cut)",
+            http_timeouts_total.clone(),
+        );
         registry.register_collector(Box::new(ProcessCollector));
         Telemetry {
             registry,
@@ -168,6 +181,7 @@ impl Telemetry {
             decode_errors_total,
             scrape_duration_seconds,
             scrape_bytes,
+            http_timeouts_total,
         }
     }
 
@@ -242,6 +256,13 @@ impl Telemetry {
             .get_or_create(&FormatLabels { format })
             .observe(seconds);
         self.scrape_bytes.set(bytes as u64);
+    }
+
+    /// `by` 0 makes the series exist before the first timeout.
+    pub fn count_http_timeout(&self, server: &'static str, timeout: &'static str, by: u64) {
+        self.http_timeouts_total
+            .get_or_create(&HttpTimeoutLabels { server, timeout })
+            .inc_by(by);
     }
 
     /// The metrics in OpenMetrics text.

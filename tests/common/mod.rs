@@ -2,7 +2,7 @@
 //! simulated API server and as the exporter, and talk HTTP to both.
 #![allow(dead_code)] // each test binary uses a different part of this
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -67,7 +67,11 @@ pub fn request(
     if let Some(body) = body {
         stream.write_all(body.as_bytes())?;
     }
-    let mut reader = BufReader::new(stream);
+    read_response(BufReader::new(stream))
+}
+
+/// An HTTP/1.1 response read to its end (`Connection: close` or chunked).
+pub fn read_response(mut reader: impl BufRead) -> std::io::Result<Response> {
     let mut status_line = String::new();
     reader.read_line(&mut status_line)?;
     let status: u16 = status_line
