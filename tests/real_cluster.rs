@@ -1887,6 +1887,9 @@ fn all_namespaced(scrape: &str) -> Vec<String> {
             let rest = &l[start + "{namespace=\"".len()..];
             Some(rest.split('"').next()?.to_string())
         })
+        // Cluster-scoped kinds that kube-state-metrics starts with an empty
+        // `namespace` (the admission kinds) are in no namespace.
+        .filter(|namespace| !namespace.is_empty())
         .collect()
 }
 
