@@ -58,8 +58,9 @@ struct Args {
     /// The slow scrapers' read rate, in curl's `--limit-rate` syntax.
     #[arg(long, default_value = "20M")]
     slow_rate: String,
-    /// Memory under load: a relist of every kind, forced by compacting the
-    /// simulator's history and closing its watches.
+    /// Memory under load: a relist of every kind, forced by restarting the
+    /// simulator's API (its watch cache is rebuilt, so resumed watches get
+    /// 410 Gone, as from a real API server).
     #[arg(long)]
     relist: bool,
 }
@@ -494,16 +495,10 @@ impl Load<'_> {
             phase("a forced relist of every kind".into(), &mut || {
                 let before = list_calls(&urls.telemetry_metrics)?;
                 let kinds = objects(&urls.telemetry_metrics)?.len();
-                for control in ["compact", "close-watches"] {
-                    curl(
-                        &format!("{}/sim/{control}", self.sim),
-                        &["-X", "POST"],
-                        None,
-                    )?;
-                }
-                let deadline = Instant::now() + Duration::from_secs(300);
+                curl(&format!("{}/sim/restart", self.sim), &["-X", "POST"], None)?;
+                let deadline = Instant::now() + Duration::from_secs(120);
                 while list_calls(&urls.telemetry_metrics)? < before + kinds as u64 {
-                    anyhow::ensure!(Instant::now() < deadline, "no relist after 300 s");
+                    anyhow::ensure!(Instant::now() < deadline, "no relist after 120 s");
                     std::thread::sleep(Duration::from_millis(20));
                 }
                 urls.wait_ready()
