@@ -58,9 +58,8 @@ struct Args {
     /// The slow scrapers' read rate, in curl's `--limit-rate` syntax.
     #[arg(long, default_value = "20M")]
     slow_rate: String,
-    /// Memory under load: a relist of every kind, forced by restarting the
-    /// simulator's API (its watch cache is rebuilt, so resumed watches get
-    /// 410 Gone, as from a real API server).
+    /// Memory under load: a relist of every kind, forced by an outage of
+    /// the simulator's API during which its history is compacted.
     #[arg(long)]
     relist: bool,
 }
@@ -495,7 +494,25 @@ impl Load<'_> {
             phase("a forced relist of every kind".into(), &mut || {
                 let before = list_calls(&urls.telemetry_metrics)?;
                 let kinds = objects(&urls.telemetry_metrics)?.len();
-                curl(&format!("{}/sim/restart", self.sim), &["-X", "POST"], None)?;
+                // While the API is down, one change and a compaction: every
+                // watch resumes from before it, gets 410 Gone and relists.
+                let control = |path: &str, flags: &[&str]| {
+                    curl(&format!("{}/sim/{path}", self.sim), flags, None).map(drop)
+                };
+                control("restart", &["-X", "POST"])?;
+                control("close-watches", &["-X", "POST"])?;
+                control(
+                    "objects",
+                    &[
+                        "-X",
+                        "PUT",
+                        "-H",
+                        "Content-Type: application/json",
+                        "-d",
+                        RELIST_NAMESPACE,
+                    ],
+                )?;
+                control("compact", &["-X", "POST"])?;
                 let deadline = Instant::now() + Duration::from_secs(120);
                 while list_calls(&urls.telemetry_metrics)? < before + kinds as u64 {
                     anyhow::ensure!(Instant::now() < deadline, "no relist after 120 s");
@@ -550,6 +567,10 @@ impl Load<'_> {
         }
     }
 }
+
+/// The change made during the forced relist's outage.
+const RELIST_NAMESPACE: &str =
+    r#"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"kubestate-bench-relist"}}"#;
 
 /// Runs `work` on `n` threads at once; the first error, if any.
 fn at_once(n: usize, work: impl Fn() -> anyhow::Result<()> + Sync) -> anyhow::Result<()> {
