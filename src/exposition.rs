@@ -5,8 +5,12 @@
 use bytes::Bytes;
 
 /// Bodies are handed to the HTTP layer in pieces of about this size, so a
-/// full scrape of a large cluster never sits in memory whole.
-pub const CHUNK_SIZE: usize = 1 << 20;
+/// full scrape of a large cluster never sits in memory whole; small enough
+/// that the render budget shared by all scrapes is many chunks.
+pub const CHUNK_SIZE: usize = 256 << 10;
+
+/// A chunk buffer's capacity: one chunk and the series that cross its end.
+pub const CHUNK_CAPACITY: usize = CHUNK_SIZE + CHUNK_SIZE / 4;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -198,46 +202,52 @@ pub fn write_float(buf: &mut Vec<u8>, v: f64) {
 #[derive(Debug)]
 pub struct ClientGone;
 
-/// Where rendered chunks go: the response body, a compressor, or the
-/// channel of one family being rendered on a worker thread.
+/// Where rendered chunks go once whole: the response body or a compressor.
 pub type Sink<'a> = dyn FnMut(Bytes) -> Result<(), ClientGone> + 'a;
 
-/// Collects rendered text in a reused buffer and hands it on in chunks of
-/// about `CHUNK_SIZE`.
+/// Where a `ChunkWriter`'s buffers come from and go: every chunk is a
+/// buffer of its own, handed on whole, so whoever supplies the buffers
+/// decides how many exist at once.
+pub trait ChunkBuffers {
+    /// A fresh buffer to render into; may wait until memory is free.
+    fn fresh(&mut self) -> Result<Vec<u8>, ClientGone>;
+    /// A buffer holding a chunk, to send on.
+    fn send(&mut self, chunk: Vec<u8>) -> Result<(), ClientGone>;
+}
+
+/// Collects rendered text and hands it on in chunks of about `CHUNK_SIZE`.
 pub struct ChunkWriter<'a> {
     pub format: Format,
-    pub buf: &'a mut Vec<u8>,
-    sink: &'a mut Sink<'a>,
+    pub buf: Vec<u8>,
+    buffers: &'a mut dyn ChunkBuffers,
 }
 
 impl<'a> ChunkWriter<'a> {
-    pub fn new(format: Format, buf: &'a mut Vec<u8>, sink: &'a mut Sink<'a>) -> Self {
-        buf.clear();
-        ChunkWriter { format, buf, sink }
+    pub fn new(format: Format, buffers: &'a mut dyn ChunkBuffers) -> Result<Self, ClientGone> {
+        Ok(ChunkWriter {
+            format,
+            buf: buffers.fresh()?,
+            buffers,
+        })
     }
 
-    /// Hands on the buffer once it holds a chunk's worth.
+    /// Hands on the buffer once it holds a chunk's worth and takes a fresh one.
     pub fn maybe_flush(&mut self) -> Result<(), ClientGone> {
         if self.buf.len() >= CHUNK_SIZE {
-            self.flush()?;
+            let chunk = std::mem::take(&mut self.buf);
+            self.buffers.send(chunk)?;
+            self.buf = self.buffers.fresh()?;
         }
         Ok(())
     }
 
     /// Hands on whatever the buffer holds.
-    pub fn flush(&mut self) -> Result<(), ClientGone> {
+    pub fn finish(self) -> Result<(), ClientGone> {
         if self.buf.is_empty() {
             return Ok(());
         }
-        let chunk = Bytes::copy_from_slice(self.buf);
-        self.buf.clear();
-        (self.sink)(chunk)
+        self.buffers.send(self.buf)
     }
-}
-
-/// A buffer with room for one chunk and the series that cross its end.
-pub fn chunk_buffer() -> Vec<u8> {
-    Vec::with_capacity(CHUNK_SIZE + CHUNK_SIZE / 4)
 }
 
 #[cfg(test)]

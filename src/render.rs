@@ -1,9 +1,14 @@
 //! Rendering a scrape: for each enabled kind, for each of its families,
 //! `# HELP`, `# TYPE`, then that family's series for every stored object.
-//! Families are rendered in parallel and sent in order.
+//! Families are rendered in parallel and sent in order, within a memory
+//! budget shared by every scrape in progress (`budget`).
+
+mod budget;
+
+pub use budget::{RenderBudget, ScrapeBudget, Token};
 
 use crate::cache::{Entry, Store};
-use crate::exposition::{ChunkWriter, ClientGone, Format, Sink, chunk_buffer};
+use crate::exposition::{CHUNK_CAPACITY, ChunkBuffers, ChunkWriter, ClientGone, Format, Sink};
 use crate::families::{Families, Family, FamilyFilter, Series};
 use crate::objects::Resource;
 use bytes::Bytes;
@@ -70,10 +75,10 @@ impl<T: Families> Snapshot for KindSnapshot<'_, T> {
 
     fn render_family(&self, family: usize, out: &mut ChunkWriter<'_>) -> Result<(), ClientGone> {
         let family = &self.renderer.families[family];
-        family.write_header(out.buf, out.format);
+        family.write_header(&mut out.buf, out.format);
         for entry in &self.entries {
             let mut series = Series::new(
-                out.buf,
+                &mut out.buf,
                 family.name,
                 &family.label_prefixes,
                 &entry.identity,
@@ -85,19 +90,55 @@ impl<T: Families> Snapshot for KindSnapshot<'_, T> {
     }
 }
 
-/// Chunks a family may have rendered ahead of the one being sent; with the
-/// workers' count this bounds the memory a scrape holds.
-const CHUNKS_AHEAD: usize = 4;
+/// The buffers of one family of one scrape: each taken from the budget, and
+/// sent on with its token, which is given back when the HTTP layer drops
+/// the chunk after writing it.
+struct FamilyBuffers<'a> {
+    scrape: &'a ScrapeBudget,
+    family: usize,
+    token: Option<Token>,
+    sender: mpsc::Sender<Bytes>,
+}
+
+impl ChunkBuffers for FamilyBuffers<'_> {
+    fn fresh(&mut self) -> Result<Vec<u8>, ClientGone> {
+        self.token = Some(self.scrape.take(self.family)?);
+        Ok(Vec::with_capacity(CHUNK_CAPACITY))
+    }
+
+    fn send(&mut self, chunk: Vec<u8>) -> Result<(), ClientGone> {
+        let token = self.token.take();
+        let chunk = Bytes::from_owner(Budgeted {
+            chunk,
+            _token: token,
+        });
+        self.sender.send(chunk).map_err(|_| ClientGone)
+    }
+}
+
+/// A chunk and its token, so the token lives exactly as long as the chunk.
+struct Budgeted {
+    chunk: Vec<u8>,
+    _token: Option<Token>,
+}
+
+impl AsRef<[u8]> for Budgeted {
+    fn as_ref(&self) -> &[u8] {
+        &self.chunk
+    }
+}
 
 /// Renders the kinds the request selected into `sink` and returns the body's
 /// size.
 ///
-/// Families are rendered on worker threads, one family at a time each, into
-/// a bounded channel per family; this thread forwards the channels strictly
-/// in family order, so the body is the same as a sequential render. The
-/// family being sent never waits on another, so the workers cannot
-/// deadlock, and a worker that runs ahead stops after `CHUNKS_AHEAD` chunks.
+/// Families are rendered on worker threads, one family at a time each, each
+/// into a channel of its own; this thread forwards the channels strictly in
+/// family order, so the body is the same as a sequential render. Every
+/// chunk holds a token of `budget` until it is dropped, which bounds the
+/// memory of all scrapes together; the budget lets the family being sent
+/// progress whatever the others hold, so the workers cannot deadlock.
 pub fn render(
+    budget: &Arc<RenderBudget>,
     kinds: &[Arc<dyn RenderKind>],
     selected: impl Fn(Resource) -> bool,
     format: Format,
@@ -113,10 +154,11 @@ pub fn render(
         .enumerate()
         .flat_map(|(kind, snapshot)| (0..snapshot.families()).map(move |family| (kind, family)))
         .collect();
+    let scrape = budget.join(jobs.len());
     let (senders, receivers): (Vec<_>, Vec<_>) = jobs
         .iter()
         .map(|_| {
-            let (sender, receiver) = mpsc::sync_channel::<Bytes>(CHUNKS_AHEAD);
+            let (sender, receiver) = mpsc::channel::<Bytes>();
             (Mutex::new(Some(sender)), receiver)
         })
         .unzip();
@@ -131,7 +173,6 @@ pub fn render(
     let sent = std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
-                let mut buf = chunk_buffer();
                 loop {
                     let job = next_job.fetch_add(1, Ordering::Relaxed);
                     if job >= jobs.len() || cancelled.load(Ordering::Relaxed) {
@@ -145,11 +186,16 @@ pub fn render(
                         continue;
                     };
                     let (kind, family) = jobs[job];
-                    let mut send = |chunk: Bytes| sender.send(chunk).map_err(|_| ClientGone);
-                    let mut out = ChunkWriter::new(format, &mut buf, &mut send);
-                    let rendered = snapshots[kind]
-                        .render_family(family, &mut out)
-                        .and_then(|()| out.flush());
+                    let mut buffers = FamilyBuffers {
+                        scrape: &scrape,
+                        family: job,
+                        token: None,
+                        sender,
+                    };
+                    let rendered = ChunkWriter::new(format, &mut buffers).and_then(|mut out| {
+                        snapshots[kind].render_family(family, &mut out)?;
+                        out.finish()
+                    });
                     if rendered.is_err() {
                         cancelled.store(true, Ordering::Relaxed);
                     }
@@ -158,7 +204,8 @@ pub fn render(
             });
         }
         let result = (|| {
-            for receiver in receivers {
+            for (job, receiver) in receivers.into_iter().enumerate() {
+                scrape.advance(job);
                 for chunk in receiver {
                     written += chunk.len();
                     sink(chunk)?;
@@ -168,11 +215,14 @@ pub fn render(
         })();
         if result.is_err() {
             // The receivers are gone with the loop, so workers' sends fail;
-            // this stops them picking up further families.
+            // this stops them picking up further families, and those
+            // waiting for a token.
             cancelled.store(true, Ordering::Relaxed);
+            scrape.cancel();
         }
         result
     });
+    drop(scrape);
     sent?;
     if format == Format::OpenMetrics {
         let eof = Bytes::from_static(b"# EOF\n");
@@ -185,3 +235,175 @@ pub fn render(
 /// Rendering scales with cores up to about here; more threads only add
 /// contention with the HTTP side and the watchers.
 const MAX_WORKERS: usize = 4;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exposition::CHUNK_SIZE;
+    use std::sync::atomic::AtomicBool;
+    use std::time::{Duration, Instant};
+
+    /// A kind whose family `f` is `# TYPE f<f> gauge` and then the line
+    /// `f<f>_<i> 1` for every `i` below `lines`, so its text is known
+    /// without rendering it.
+    struct Lines {
+        families: usize,
+        lines: usize,
+    }
+
+    impl RenderKind for Lines {
+        fn resource(&self) -> Resource {
+            Resource::Pods
+        }
+
+        fn snapshot(&self) -> Box<dyn Snapshot + '_> {
+            Box::new(Lines {
+                families: self.families,
+                lines: self.lines,
+            })
+        }
+    }
+
+    impl Snapshot for Lines {
+        fn families(&self) -> usize {
+            self.families
+        }
+
+        fn render_family(
+            &self,
+            family: usize,
+            out: &mut ChunkWriter<'_>,
+        ) -> Result<(), ClientGone> {
+            out.buf
+                .extend_from_slice(format!("# TYPE f{family} gauge\n").as_bytes());
+            for i in 0..self.lines {
+                out.buf
+                    .extend_from_slice(format!("f{family}_{i} 1\n").as_bytes());
+                out.maybe_flush()?;
+            }
+            Ok(())
+        }
+    }
+
+    fn expected(families: usize, lines: usize) -> String {
+        let mut text = String::new();
+        for f in 0..families {
+            text.push_str(&format!("# TYPE f{f} gauge\n"));
+            for i in 0..lines {
+                text.push_str(&format!("f{f}_{i} 1\n"));
+            }
+        }
+        text
+    }
+
+    /// Families of about three chunks each.
+    const LINES: usize = 3 * CHUNK_SIZE / 12;
+
+    fn kinds(families: usize) -> Vec<Arc<dyn RenderKind>> {
+        vec![Arc::new(Lines {
+            families,
+            lines: LINES,
+        })]
+    }
+
+    /// Renders to a string, pausing `pause` on each chunk while holding it,
+    /// as a slow client's connection holds the chunk it is writing.
+    fn scrape(budget: &Arc<RenderBudget>, families: usize, pause: Duration) -> String {
+        let mut body = Vec::new();
+        let mut sink = |chunk: Bytes| {
+            std::thread::sleep(pause);
+            body.extend_from_slice(&chunk);
+            Ok(())
+        };
+        render(budget, &kinds(families), |_| true, Format::Text, &mut sink).unwrap();
+        String::from_utf8(body).unwrap()
+    }
+
+    #[test]
+    fn concurrent_scrapes_stay_within_the_budget_and_are_whole() {
+        let budget = RenderBudget::new(4 * CHUNK_CAPACITY);
+        assert_eq!(budget.tokens(), 4);
+        let done = AtomicBool::new(false);
+        let most = AtomicUsize::new(0);
+        let bodies = std::thread::scope(|scope| {
+            scope.spawn(|| {
+                while !done.load(Ordering::Relaxed) {
+                    most.fetch_max(budget.held(), Ordering::Relaxed);
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+            });
+            let scrapes: Vec<_> = (0..6)
+                .map(|_| scope.spawn(|| scrape(&budget, 5, Duration::from_millis(1))))
+                .collect();
+            let bodies: Vec<String> = scrapes.into_iter().map(|s| s.join().unwrap()).collect();
+            done.store(true, Ordering::Relaxed);
+            bodies
+        });
+        for body in bodies {
+            assert!(
+                body == expected(5, LINES),
+                "a body differs from the families' text"
+            );
+        }
+        let most = most.load(Ordering::Relaxed);
+        assert!((1..=4).contains(&most), "held {most} tokens of 4");
+        assert_eq!(budget.held(), 0);
+    }
+
+    #[test]
+    fn more_scrapes_than_tokens_all_finish() {
+        let budget = RenderBudget::new(2 * CHUNK_CAPACITY);
+        let (finished, results) = mpsc::channel();
+        for _ in 0..8 {
+            let (budget, finished) = (budget.clone(), finished.clone());
+            std::thread::spawn(move || {
+                let _ = finished.send(scrape(&budget, 4, Duration::ZERO) == expected(4, LINES));
+            });
+        }
+        for _ in 0..8 {
+            let whole = results
+                .recv_timeout(Duration::from_secs(60))
+                .expect("every scrape finishes: the budget cannot deadlock");
+            assert!(whole);
+        }
+    }
+
+    #[test]
+    fn a_slow_scrape_does_not_starve_a_fast_one() {
+        let budget = RenderBudget::new(4 * CHUNK_CAPACITY);
+        let slow_done = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                // About 30 chunks at 50 ms each: 1.5 s.
+                scrape(&budget, 10, Duration::from_millis(50));
+                slow_done.store(true, Ordering::Relaxed);
+            });
+            while budget.held() == 0 {
+                std::thread::yield_now();
+            }
+            let started = Instant::now();
+            let body = scrape(&budget, 10, Duration::ZERO);
+            assert!(body == expected(10, LINES));
+            assert!(
+                !slow_done.load(Ordering::Relaxed),
+                "the fast scrape waited {:?}, until the slow one had finished",
+                started.elapsed()
+            );
+        });
+    }
+
+    #[test]
+    fn a_scrape_whose_client_goes_away_gives_back_its_tokens() {
+        let budget = RenderBudget::new(4 * CHUNK_CAPACITY);
+        let mut chunks = 0;
+        let mut sink = |_chunk: Bytes| {
+            chunks += 1;
+            if chunks == 2 { Err(ClientGone) } else { Ok(()) }
+        };
+        let rendered = render(&budget, &kinds(10), |_| true, Format::Text, &mut sink);
+        assert!(rendered.is_err());
+        assert_eq!(budget.held(), 0);
+        // And the budget serves the next scrape whole.
+        assert!(scrape(&budget, 3, Duration::ZERO) == expected(3, LINES));
+    }
+}

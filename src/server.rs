@@ -12,7 +12,7 @@ pub mod web_config;
 
 use crate::exposition::{ClientGone, Format, Sink};
 use crate::objects::Resource;
-use crate::render::{RenderKind, render};
+use crate::render::{RenderBudget, RenderKind, render};
 use crate::telemetry::Telemetry;
 use crate::watch::SyncState;
 use axum::Router;
@@ -102,20 +102,22 @@ async fn metrics(
     let started = Instant::now();
 
     // Rendering is CPU work over a snapshot: it runs on a blocking thread and
-    // hands chunks to the response as they fill. A slow client only slows
-    // its own render thread; when it goes away the send fails and the
-    // render stops.
+    // hands chunks to the response as they fill. Every scrape renders within
+    // the process's one render budget (see `RenderBudget`): a slow client
+    // holds at most its share of it, and when it goes away the send fails
+    // and the render stops.
     let (chunks, receiver) = tokio::sync::mpsc::channel::<Bytes>(2);
     tokio::task::spawn_blocking(move || {
         let mut send = |chunk: Bytes| chunks.blocking_send(chunk).map_err(|_| ClientGone);
         let select = |r: Resource| selected.contains(&r);
+        let budget = RenderBudget::global();
         let rendered = if gzip {
             let mut gzip = Gzip::new(&mut send);
             let mut compress = |chunk: Bytes| gzip.write(&chunk);
-            render(&state.kinds, select, format, &mut compress)
+            render(budget, &state.kinds, select, format, &mut compress)
                 .and_then(|size| gzip.finish().map(|()| size))
         } else {
-            render(&state.kinds, select, format, &mut send)
+            render(budget, &state.kinds, select, format, &mut send)
         };
         if let Ok(size) = rendered {
             state

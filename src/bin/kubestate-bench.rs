@@ -6,6 +6,12 @@
 //! curl, a real HTTP client, and prints a Markdown table:
 //!
 //!     cargo build --release && target/release/kubestate-bench --nodes 1000 --pods-per-node 30
+//!
+//! With `--concurrent-scrapes`, `--slow-scrapers` or `--relist` it also
+//! measures resident memory under load, on an exporter of its own with gzip
+//! enabled: its peak (VmHWM, reset before each phase) during concurrent full
+//! scrapes, gzip scrapes, slow scrapers and a forced relist, over its steady
+//! level.
 
 use clap::Parser;
 use std::io::{BufRead, BufReader};
@@ -42,6 +48,20 @@ struct Args {
     /// per stored object and scrape time per series.
     #[arg(long)]
     per_kind: bool,
+    /// Memory under load: this many full scrapes at once (text, then gzip).
+    #[arg(long, default_value_t = 0)]
+    concurrent_scrapes: usize,
+    /// Memory under load: this many scrapers at once, each reading at
+    /// `--slow-rate`, and one full-speed scrape timed among them.
+    #[arg(long, default_value_t = 0)]
+    slow_scrapers: usize,
+    /// The slow scrapers' read rate, in curl's `--limit-rate` syntax.
+    #[arg(long, default_value = "20M")]
+    slow_rate: String,
+    /// Memory under load: a relist of every kind, forced by an outage of
+    /// the simulator's API during which its history is compacted.
+    #[arg(long)]
+    relist: bool,
 }
 
 /// A child process killed when the benchmark ends.
@@ -97,6 +117,26 @@ fn main() -> anyhow::Result<()> {
         dir: &dir,
         scrapes: args.scrapes,
     };
+    let load = Load {
+        sim: line.trim(),
+        concurrent: args.concurrent_scrapes,
+        slow: args.slow_scrapers,
+        slow_rate: &args.slow_rate,
+        relist: args.relist,
+    };
+    if load.wanted() {
+        eprintln!("memory under load: {}", kubestate.display());
+        let current = load.measure(&run, &kubestate, &args.exporter_flag)?;
+        let baseline = match &args.baseline {
+            Some(binary) => {
+                eprintln!("memory under load: the baseline {}", binary.display());
+                Some(load.measure(&run, binary, &args.exporter_flag)?)
+            }
+            None => None,
+        };
+        load.print(&current, baseline.as_ref());
+        println!();
+    }
     eprintln!("measuring {}", kubestate.display());
     let current = run.measure(&kubestate, &args.exporter_flag)?;
     let baseline = match &args.baseline {
@@ -361,6 +401,203 @@ impl Measurement {
             );
         }
     }
+}
+
+/// The memory-under-load phases and their sizes.
+struct Load<'a> {
+    sim: &'a str,
+    concurrent: usize,
+    slow: usize,
+    slow_rate: &'a str,
+    relist: bool,
+}
+
+/// One exporter's memory under load, in MB, and a few times in seconds.
+struct LoadFigures {
+    steady: f64,
+    /// Phase name, peak resident memory, and how long the phase took.
+    peaks: Vec<(String, f64, f64)>,
+    /// A full-speed scrape's time among the slow scrapers.
+    fast_among_slow: Option<f64>,
+}
+
+impl Load<'_> {
+    fn wanted(&self) -> bool {
+        self.concurrent > 0 || self.slow > 0 || self.relist
+    }
+
+    /// Starts the exporter with gzip enabled, takes its steady level after
+    /// one scrape in each format, then each phase's peak.
+    fn measure(
+        &self,
+        run: &Run<'_>,
+        binary: &Path,
+        flags: &[String],
+    ) -> anyhow::Result<LoadFigures> {
+        let mut flags = flags.to_vec();
+        if !flags
+            .iter()
+            .any(|f| f.starts_with("--enable-gzip-encoding"))
+        {
+            flags.push("--enable-gzip-encoding".into());
+        }
+        let (exporter, urls) = run.start(binary, &flags)?;
+        let pid = exporter.0.id();
+        urls.wait_ready()?;
+        let openmetrics = ["-H", "Accept: application/openmetrics-text;version=1.0.0"];
+        for format in [&[][..], &openmetrics[..], &["--compressed"][..]] {
+            curl(&urls.metrics, format, None)?;
+        }
+        let steady = memory(pid)?.resident_mb;
+        let mut peaks = Vec::new();
+        let mut fast_among_slow = None;
+        let mut phase = |name: String, work: &mut dyn FnMut() -> anyhow::Result<()>| {
+            reset_peak(pid)?;
+            let started = Instant::now();
+            work()?;
+            let seconds = started.elapsed().as_secs_f64();
+            peaks.push((name, memory(pid)?.peak_mb, seconds));
+            anyhow::Ok(())
+        };
+        if self.concurrent > 0 {
+            for (name, format) in [("", &[][..]), (" gzip", &["--compressed"][..])] {
+                phase(
+                    format!("{} concurrent{name} scrapes", self.concurrent),
+                    &mut || {
+                        at_once(self.concurrent, || {
+                            curl(&urls.metrics, format, None).map(drop)
+                        })
+                    },
+                )?;
+            }
+        }
+        if self.slow > 0 {
+            let rate = ["--limit-rate", self.slow_rate];
+            phase(
+                format!("{} slow scrapers at {}/s", self.slow, self.slow_rate),
+                &mut || {
+                    std::thread::scope(|scope| {
+                        let slow: Vec<_> = (0..self.slow)
+                            .map(|_| scope.spawn(|| curl(&urls.metrics, &rate, None)))
+                            .collect();
+                        std::thread::sleep(Duration::from_secs(1));
+                        fast_among_slow = Some(curl(&urls.metrics, &[], None)?.seconds);
+                        for scraper in slow {
+                            scraper.join().expect("a scraper thread")?;
+                        }
+                        anyhow::Ok(())
+                    })
+                },
+            )?;
+        }
+        if self.relist {
+            phase("a forced relist of every kind".into(), &mut || {
+                let before = list_calls(&urls.telemetry_metrics)?;
+                let kinds = objects(&urls.telemetry_metrics)?.len();
+                // While the API is down, one change and a compaction: every
+                // watch resumes from before it, gets 410 Gone and relists.
+                let control = |path: &str, flags: &[&str]| {
+                    curl(&format!("{}/sim/{path}", self.sim), flags, None).map(drop)
+                };
+                control("restart", &["-X", "POST"])?;
+                control("close-watches", &["-X", "POST"])?;
+                control(
+                    "objects",
+                    &[
+                        "-X",
+                        "PUT",
+                        "-H",
+                        "Content-Type: application/json",
+                        "-d",
+                        RELIST_NAMESPACE,
+                    ],
+                )?;
+                control("compact", &["-X", "POST"])?;
+                let deadline = Instant::now() + Duration::from_secs(120);
+                while list_calls(&urls.telemetry_metrics)? < before + kinds as u64 {
+                    anyhow::ensure!(Instant::now() < deadline, "no relist after 120 s");
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                urls.wait_ready()
+            })?;
+        }
+        Ok(LoadFigures {
+            steady,
+            peaks,
+            fast_among_slow,
+        })
+    }
+
+    fn print(&self, current: &LoadFigures, baseline: Option<&LoadFigures>) {
+        let figure =
+            |f: &LoadFigures, peak: f64| format!("{peak:.1} MB ({:.2}× steady)", peak / f.steady);
+        println!("| memory under load (gzip enabled) | this build | baseline | ratio |");
+        println!("|---|---|---|---|");
+        let base = |value: Option<f64>, show: &dyn Fn(f64) -> String| value.map_or("".into(), show);
+        let ratio = |a: f64, b: Option<f64>| b.map_or("".into(), |b| format!("{:.2}", a / b));
+        let steady = baseline.map(|b| b.steady);
+        println!(
+            "| resident, steady (after one scrape per format) | {:.1} MB | {} | {} |",
+            current.steady,
+            base(steady, &|v| format!("{v:.1} MB")),
+            ratio(current.steady, steady)
+        );
+        for (i, (name, peak, seconds)) in current.peaks.iter().enumerate() {
+            let other = baseline.map(|b| b.peaks[i].1);
+            println!(
+                "| peak, {name} | {} | {} | {} |",
+                figure(current, *peak),
+                baseline.map_or("".into(), |b| figure(b, b.peaks[i].1)),
+                ratio(*peak, other)
+            );
+            let other = baseline.map(|b| b.peaks[i].2);
+            println!(
+                "| time, {name} | {seconds:.2} s | {} | {} |",
+                base(other, &|v| format!("{v:.2} s")),
+                ratio(*seconds, other)
+            );
+        }
+        if let Some(fast) = current.fast_among_slow {
+            let other = baseline.and_then(|b| b.fast_among_slow);
+            println!(
+                "| one full-speed scrape among the slow ones | {fast:.2} s | {} | {} |",
+                base(other, &|v| format!("{v:.2} s")),
+                ratio(fast, other)
+            );
+        }
+    }
+}
+
+/// The change made during the forced relist's outage.
+const RELIST_NAMESPACE: &str =
+    r#"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"kubestate-bench-relist"}}"#;
+
+/// Runs `work` on `n` threads at once; the first error, if any.
+fn at_once(n: usize, work: impl Fn() -> anyhow::Result<()> + Sync) -> anyhow::Result<()> {
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..n).map(|_| scope.spawn(&work)).collect();
+        threads
+            .into_iter()
+            .try_for_each(|t| t.join().expect("a scraper thread"))
+    })
+}
+
+/// Starts a new peak: Linux resets VmHWM to the current resident size.
+fn reset_peak(pid: u32) -> anyhow::Result<()> {
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").map_err(|e| {
+        anyhow::anyhow!("cannot reset the peak of {pid} (/proc/{pid}/clear_refs): {e}")
+    })
+}
+
+/// The exporter's list calls so far, of every kind.
+fn list_calls(url: &str) -> anyhow::Result<u64> {
+    let out = Command::new("curl").args(["-sS", url]).output()?;
+    let text = String::from_utf8(out.stdout)?;
+    Ok(text
+        .lines()
+        .filter(|l| l.starts_with("kube_state_metrics_list_total{"))
+        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
+        .sum::<f64>() as u64)
 }
 
 /// Each kind alone: resident memory per stored object over an exporter

@@ -25,6 +25,8 @@ pub(crate) struct Churner {
     rng: Rng,
     /// Deployments scaled on an earlier tick whose status has not caught up.
     pending: Vec<(String, String)>,
+    /// When the endpoints and attachments last caught up with the pods.
+    followed_at: i64,
 }
 
 /// A random object of a kind, decoded; `None` if there is none or it is
@@ -43,6 +45,7 @@ impl Churner {
         Churner {
             rng: Rng::new(seed.rotate_left(17) ^ 0xC4_0C4),
             pending: Vec::new(),
+            followed_at: 0,
         }
     }
 
@@ -61,7 +64,7 @@ impl Churner {
         self.workloads(store);
         storage::tick(store, &mut self.rng);
         config::tick(store, &mut self.rng);
-        network::tick(store);
+        network::tick(store, &mut self.followed_at);
         admission::tick(store, &mut self.rng);
     }
 
