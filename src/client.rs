@@ -27,12 +27,12 @@ pub enum ConnectError {
 /// The client the watchers use: `--kubeconfig`, else `$KUBECONFIG`, else
 /// `~/.kube/config`, else the in-cluster service account; `--apiserver`
 /// replaces the URL. Tokens, client certificates and custom CAs come from
-/// that configuration.
+/// that configuration. Returns the client and the API server's URL.
 pub async fn connect(
     kubeconfig: Option<&Path>,
     apiserver: Option<&Uri>,
     telemetry: Arc<Telemetry>,
-) -> Result<kube::Client, ConnectError> {
+) -> Result<(kube::Client, Arc<str>), ConnectError> {
     let mut config = match kubeconfig {
         Some(path) => {
             let file = Kubeconfig::read_from(path).map_err(ConnectError::Kubeconfig)?;
@@ -45,11 +45,12 @@ pub async fn connect(
     if let Some(url) = apiserver {
         config.cluster_url = url.clone();
     }
+    let url: Arc<str> = config.cluster_url.to_string().into();
     let client = ClientBuilder::try_from(config)
         .map_err(ConnectError::Client)?
         .with_layer(&CountCalls { telemetry })
         .build();
-    Ok(client)
+    Ok((client, url))
 }
 
 /// Counts list and watch requests (`kube_state_metrics_{list,watch}_total`)
