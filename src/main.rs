@@ -119,23 +119,32 @@ impl Drop for RemovedOnDrop {
 
 struct RunningSimulator {
     url: String,
+    simulator: Simulator,
+}
+
+async fn listen(flag: &str, address: &str) -> Result<TcpListener, Failure> {
+    TcpListener::bind(address)
+        .await
+        .map_err(|e| Failure::Usage(format!("--{flag}: cannot listen on {address}: {e}")))
 }
 
 async fn start_simulator(
     config: kubestate::sim::SimConfig,
-    listen: &str,
+    listen_on: &str,
 ) -> Result<RunningSimulator, Failure> {
-    let listener = TcpListener::bind(listen)
-        .await
-        .map_err(|e| Failure::Usage(format!("--listen: cannot listen on {listen}: {e}")))?;
+    let listener = listen("listen", listen_on).await?;
     let url = format!("http://{}", listener.local_addr()?);
     let simulator = Simulator::new(config);
     let counts = simulator.object_counts();
     simulator.spawn_churn();
-    let router = simulator.router();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let serving = simulator.clone();
+    tokio::spawn(async move {
+        if let Err(e) = serving.serve(listener).await {
+            tracing::error!(%e, "the simulated API server stopped");
+        }
+    });
     tracing::info!(%url, ?counts, "simulated API server listening");
-    Ok(RunningSimulator { url })
+    Ok(RunningSimulator { url, simulator })
 }
 
 async fn simulate(args: SimulateArgs) -> Result<(), Failure> {
@@ -145,6 +154,16 @@ async fn simulate(args: SimulateArgs) -> Result<(), Failure> {
         args.cluster.sim_config()
     };
     let sim = start_simulator(config, &args.listen).await?;
+    let control_url = match &args.control_listen {
+        Some(address) => {
+            let listener = listen("control-listen", address).await?;
+            let url = format!("http://{}", listener.local_addr()?);
+            let router = sim.simulator.control_router();
+            tokio::spawn(async move { axum::serve(listener, router).await });
+            Some(url)
+        }
+        None => None,
+    };
     if let Some(path) = &args.write_kubeconfig {
         write_kubeconfig(path, &sim.url).map_err(|e| {
             Failure::Usage(format!(
@@ -153,8 +172,11 @@ async fn simulate(args: SimulateArgs) -> Result<(), Failure> {
             ))
         })?;
     }
-    // Tests read the address from this line.
+    // Tests read the addresses from these lines.
     println!("{}", sim.url);
+    if let Some(url) = control_url {
+        println!("{url}");
+    }
     shutdown_signal().await;
     Ok(())
 }
