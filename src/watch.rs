@@ -221,12 +221,14 @@ pub async fn watch<T: Object>(
                 if let watcher::Error::WatchError(_) = error {
                     telemetry.count_event(resource, "error");
                 }
-                // A watch line that is not JSON at all (cut short, garbled)
-                // lost an event nobody can name: kube-runtime's watcher
-                // would read on past it, so the store could miss a change
-                // or a deletion until the next relist. Start over with a
-                // list instead. (A malformed object inside a well-formed
-                // line is not this: it is skipped and counted in `apply`.)
+                // A watch line that is JSON but not a watch event lost an
+                // event nobody can name: kube-runtime's watcher would read
+                // on past it, so the store could miss a change or a
+                // deletion until the next relist. Start over with a list
+                // instead. (A line that is not JSON at all ends the stream
+                // in `client::WatchLines`, and the watch resumes; a
+                // malformed object inside a well-formed event is skipped
+                // and counted in `apply`.)
                 let lost_event = matches!(
                     error,
                     watcher::Error::WatchFailed(kube::Error::SerdeError(_))
