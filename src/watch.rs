@@ -216,6 +216,15 @@ pub async fn watch<T: Object>(
                 store.delete(object.uid());
                 telemetry.count_event(resource, "deleted");
             }
+            // The history the watch would resume from is gone (etcd
+            // compacted, or the API server restarted with a new watch
+            // cache): nothing failed, the watcher lists again on its next
+            // step. Waiting out a backoff grown by an outage just before
+            // would leave the kind stale for up to 30 s more.
+            Err(watcher::Error::WatchError(status)) if status.code == 410 => {
+                telemetry.count_event(resource, "error");
+                info!(%resource, namespace, "watch history expired (410 Gone); listing again");
+            }
             Err(error) => {
                 sync.failed(resource);
                 if let watcher::Error::WatchError(_) = error {

@@ -397,7 +397,7 @@ fn a_truncated_event_line() {
 #[test]
 fn a_malformed_object() {
     let (sim, exporter) = start(&CLUSTER);
-    for plural in ["pods", "deployments", "services"] {
+    for plural in ["pods", "deployments", "replicasets"] {
         sim.control(
             "POST",
             "/sim/malformed",
@@ -407,7 +407,7 @@ fn a_malformed_object() {
     change_objects(&sim, "malformed");
     let ended = Instant::now();
     agrees_with_a_fresh_exporter(&sim, &exporter, ended, "a malformed object");
-    for plural in ["pods", "deployments", "services"] {
+    for plural in ["pods", "deployments", "replicasets"] {
         let errors = self_metric(
             &exporter,
             "kubestate_decode_errors_total",
