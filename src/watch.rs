@@ -300,7 +300,10 @@ fn cause(error: &watcher::Error, resource: Resource) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut next: Option<&dyn std::error::Error> = Some(error);
     while let Some(e) = next {
-        let text = e.to_string();
+        let mut text = e.to_string();
+        if is_tls(e) {
+            text = format!("TLS: {text}");
+        }
         // Most errors repeat their source's text in their own.
         if !parts.last().is_some_and(|last| last.contains(&text)) {
             parts.push(text);
@@ -308,6 +311,24 @@ fn cause(error: &watcher::Error, resource: Resource) -> String {
         next = e.source();
     }
     parts.join(": ")
+}
+
+/// rustls' errors ("received corrupt message of type InvalidContentType",
+/// "invalid peer certificate: UnknownIssuer") arrive wrapped in I/O errors
+/// (`Other` around tokio-rustls' `InvalidData`), whose `source()` skips
+/// the wrapping: InvalidData is the only such error of a connection
+/// attempt, so it names the cause as TLS.
+fn is_tls(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut io = error.downcast_ref::<std::io::Error>();
+    while let Some(e) = io {
+        if e.kind() == std::io::ErrorKind::InvalidData {
+            return true;
+        }
+        io = e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<std::io::Error>());
+    }
+    false
 }
 
 /// Exponential backoff between failed attempts: 0.8 s doubling to 30 s,
