@@ -222,6 +222,16 @@ fn api_server_restart_refuses_connections_for_fifteen_seconds() {
         failures.iter().any(|l| l.contains("Connection refused")),
         "{log}"
     );
+    // Backoff, not a flood: 0.8 s doubling (jittered down by up to a
+    // quarter) gives at most seven attempts per kind in 15 s and the
+    // moments after.
+    for plural in ["pods", "nodes", "deployments", "services"] {
+        let retries = failures
+            .iter()
+            .filter(|l| l.contains(&format!("resource={plural} ")))
+            .count();
+        assert!(retries <= 7, "{retries} retries of {plural}:\n{log}");
+    }
     // One line per failed call: kube-client's own line is not repeated.
     assert!(!log.contains("kube_client"), "{log}");
 }
