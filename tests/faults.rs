@@ -152,7 +152,7 @@ fn watch_streams_closed_mid_event() {
     let (sim, exporter) = start(&CLUSTER);
     let before = requests(&sim);
     for round in 0..3 {
-        for plural in ["pods", "deployments", "replicasets"] {
+        for plural in ["pods", "deployments", "replicasets", "services"] {
             fault(
                 &sim,
                 &format!(r#"{{"resource":"{plural}","cut_next_event":"closed"}}"#),
@@ -407,7 +407,7 @@ fn a_truncated_event_line() {
 #[test]
 fn a_malformed_object() {
     let (sim, exporter) = start(&CLUSTER);
-    for plural in ["pods", "deployments", "replicasets"] {
+    for plural in ["pods", "deployments", "replicasets", "services"] {
         sim.control(
             "POST",
             "/sim/malformed",
@@ -417,7 +417,7 @@ fn a_malformed_object() {
     change_objects(&sim, "malformed");
     let ended = Instant::now();
     agrees_with_a_fresh_exporter(&sim, &exporter, ended, "a malformed object");
-    for plural in ["pods", "deployments", "replicasets"] {
+    for plural in ["pods", "deployments", "replicasets", "services"] {
         let errors = self_metric(
             &exporter,
             "kubestate_decode_errors_total",

@@ -288,7 +288,6 @@ async fn malformed(State(inner): State<Shared>, body: Bytes) -> Response {
     let wrong = match kind {
         Resource::Pods => json!({"spec": {"containers": "oops"}, "status": {"phase": "Running"}}),
         Resource::Nodes => json!({"spec": {}, "status": {"capacity": "lots"}}),
-        Resource::Services => json!({"spec": {"ports": "many", "type": "ClusterIP"}, "status": {}}),
         Resource::Deployments => json!({"spec": {"replicas": "three"}, "status": {}}),
         // Every other kind's decode type reads a spec or status object.
         _ => json!({"spec": "malformed", "status": "malformed"}),

@@ -218,10 +218,11 @@ impl Simulator {
             }
             // The listener is closed at once; open connections (idle ones,
             // a slow list) get a moment to finish, as a real API server
-            // drains before it exits.
+            // drains before it exits. The port stays closed for `down`
+            // from now, drain included.
+            let reopen = tokio::time::Instant::now() + *restarts.borrow_and_update();
             let _ = tokio::time::timeout(Duration::from_secs(1), &mut server).await;
-            let down = *restarts.borrow_and_update();
-            tokio::time::sleep(down).await;
+            tokio::time::sleep_until(reopen).await;
             listener = rebind(address).await?;
         }
     }
@@ -264,7 +265,8 @@ async fn rebind(address: std::net::SocketAddr) -> std::io::Result<tokio::net::Tc
         match tokio::net::TcpListener::bind(address).await {
             Ok(listener) => return Ok(listener),
             Err(e) if attempts >= 50 => return Err(e),
-            Err(_) => {
+            Err(e) => {
+                tracing::warn!(%address, %e, "cannot listen again after the simulated restart; retrying");
                 attempts += 1;
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
