@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tracing::{info, warn};
+use tracing::info;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -49,11 +49,6 @@ pub async fn run(
     let metrics_listener = bind(&config.host, config.port).await?;
     let telemetry_listener = bind(&config.telemetry_host, config.telemetry_port).await?;
 
-    for name in &config.unserved_resources {
-        warn!(
-            "--resources names {name}, which kube-state-metrics serves and kubestate does not yet; left out"
-        );
-    }
     let mut tasks = tokio::task::JoinSet::new();
     let kinds: Vec<Arc<dyn RenderKind>> = config
         .resources

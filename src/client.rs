@@ -246,7 +246,7 @@ mod tests {
                 Some((Resource::Services, Call::Watch)),
             ),
             ("/version", None),
-            ("/api/v1/secrets", None),
+            ("/api/v1/events", None),
         ];
         for (path, want) in cases {
             let uri: Uri = path.parse().unwrap();

@@ -5,7 +5,6 @@
 //! (exit status 2, like clap's own usage errors).
 
 use crate::families::FamilyFilter;
-use crate::kinds::NOT_SERVED;
 use crate::objects::{Allowlist, Exposure, Resource};
 use crate::shard::Shard;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
@@ -271,9 +270,6 @@ pub struct Config {
     pub kubeconfig: Option<PathBuf>,
     pub apiserver: Option<http::Uri>,
     pub resources: Vec<Resource>,
-    /// Names in `--resources` that kube-state-metrics serves and kubestate
-    /// does not: logged once at start.
-    pub unserved_resources: Vec<String>,
     pub namespaces: Vec<String>,
     pub namespaces_denylist: Vec<String>,
     pub use_apiserver_cache: bool,
@@ -289,7 +285,7 @@ pub struct Config {
 
 impl ExporterArgs {
     pub fn validate(&self) -> Result<Config, ConfigError> {
-        let (resources, unserved_resources) = parse_resources(&self.resources)?;
+        let resources = parse_resources(&self.resources)?;
         let namespaces = comma_list(&self.namespaces);
         let namespaces_denylist = comma_list(&self.namespaces_denylist);
         if !namespaces.is_empty() && !namespaces_denylist.is_empty() {
@@ -350,7 +346,6 @@ impl ExporterArgs {
             kubeconfig: self.kubeconfig.clone(),
             apiserver,
             resources,
-            unserved_resources,
             namespaces,
             namespaces_denylist,
             use_apiserver_cache: self.use_apiserver_cache,
@@ -436,21 +431,15 @@ fn comma_list(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The kinds to watch, sorted, and the names kube-state-metrics knows but
-/// kubestate does not serve (warned about, not an error).
-fn parse_resources(text: &str) -> Result<(Vec<Resource>, Vec<String>), ConfigError> {
+/// The kinds to watch, sorted.
+fn parse_resources(text: &str) -> Result<Vec<Resource>, ConfigError> {
     let names = comma_list(text);
     if names.is_empty() {
-        return Ok((Resource::defaults().collect(), Vec::new()));
+        return Ok(Resource::defaults().collect());
     }
     let mut resources = Vec::new();
-    let mut unserved = Vec::new();
     for name in names {
         let Some(resource) = Resource::from_plural(&name) else {
-            if NOT_SERVED.contains(&name.as_str()) {
-                unserved.push(name);
-                continue;
-            }
             return Err(ConfigError {
                 flag: "resources",
                 reason: format!(
@@ -467,14 +456,8 @@ fn parse_resources(text: &str) -> Result<(Vec<Resource>, Vec<String>), ConfigErr
             resources.push(resource);
         }
     }
-    if resources.is_empty() {
-        return Err(ConfigError {
-            flag: "resources",
-            reason: "names no resource kubestate serves".into(),
-        });
-    }
     resources.sort();
-    Ok((resources, unserved))
+    Ok(resources)
 }
 
 fn is_dns_label(name: &str) -> bool {
@@ -519,10 +502,6 @@ mod tests {
             (
                 &["--resources=pods,podz"],
                 "--resources: unknown resource \"podz\"",
-            ),
-            (
-                &["--resources=secrets"],
-                "--resources: names no resource kubestate serves",
             ),
             (
                 &["--shard=2", "--total-shards=2"],
@@ -616,15 +595,6 @@ mod tests {
             .validate()
             .unwrap();
         assert_eq!(config.resources, [Resource::Pods, Resource::Services]);
-    }
-
-    #[test]
-    fn resources_kube_state_metrics_serves_are_kept_aside_for_a_warning() {
-        let config = args(&["--resources=pods,secrets,configmaps"])
-            .validate()
-            .unwrap();
-        assert_eq!(config.resources, [Resource::Pods]);
-        assert_eq!(config.unserved_resources, ["secrets", "configmaps"]);
     }
 
     #[test]

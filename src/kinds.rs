@@ -6,10 +6,15 @@
 //! `resource` label), its `kind` and `apiVersion`, whether it is
 //! namespaced, whether kube-state-metrics enables it by default, and its
 //! identity labels: the labels every series of the kind starts with. In
-//! those, `namespace` and `uid` read the object's namespace and uid, and the
-//! one other label (`pod`, `job_name`, …) reads its name. A cluster-scoped
-//! kind has no namespace, so there every label but `uid` reads the name:
-//! a Namespace is identified by `namespace`, its own name.
+//! those, `namespace` and `uid` read the object's namespace and uid, a label
+//! the kind reads from the object itself (`Object::identity_label`: a
+//! CertificateSigningRequest's `signer_name`) reads that, and the one other
+//! label (`pod`, `job_name`, …) reads its name. Only a Namespace has no
+//! other label: there `namespace` is its own name. Some cluster-scoped kinds
+//! (the admission kinds) start with `namespace` too, as kube-state-metrics
+//! serves them: empty, as their objects have none. Leases are identified by
+//! `lease` alone: kube-state-metrics puts their `namespace` among each
+//! family's own labels.
 //!
 //! Everything else that differs per kind is generic over the decode type:
 //! the watcher, the store and the renderer are started for it through
@@ -94,12 +99,26 @@ macro_rules! kinds {
 
 kinds! {
     // variant: object, plural, kind, apiVersion, scope, enabled, identity labels
+    CertificateSigningRequests: CertificateSigningRequest, "certificatesigningrequests", "CertificateSigningRequest", "certificates.k8s.io/v1", Cluster, ByDefault, ["certificatesigningrequest", "signer_name"];
+    ClusterRoleBindings: ClusterRoleBinding, "clusterrolebindings", "ClusterRoleBinding", "rbac.authorization.k8s.io/v1", Cluster, OptIn, ["clusterrolebinding"];
+    ClusterRoles: ClusterRole, "clusterroles", "ClusterRole", "rbac.authorization.k8s.io/v1", Cluster, OptIn, ["clusterrole"];
+    ConfigMaps: ConfigMap, "configmaps", "ConfigMap", "v1", Namespaced, ByDefault, ["namespace", "configmap"];
     CronJobs: CronJob, "cronjobs", "CronJob", "batch/v1", Namespaced, ByDefault, ["namespace", "cronjob"];
     DaemonSets: DaemonSet, "daemonsets", "DaemonSet", "apps/v1", Namespaced, ByDefault, ["namespace", "daemonset"];
     Deployments: Deployment, "deployments", "Deployment", "apps/v1", Namespaced, ByDefault, ["namespace", "deployment"];
+    EndpointSlices: EndpointSlice, "endpointslices", "EndpointSlice", "discovery.k8s.io/v1", Namespaced, ByDefault, ["endpointslice", "namespace"];
+    Endpoints: Endpoints, "endpoints", "Endpoints", "v1", Namespaced, OptIn, ["namespace", "endpoint"];
     HorizontalPodAutoscalers: HorizontalPodAutoscaler, "horizontalpodautoscalers", "HorizontalPodAutoscaler", "autoscaling/v2", Namespaced, ByDefault, ["namespace", "horizontalpodautoscaler"];
+    IngressClasses: IngressClass, "ingressclasses", "IngressClass", "networking.k8s.io/v1", Cluster, OptIn, ["ingressclass"];
+    Ingresses: Ingress, "ingresses", "Ingress", "networking.k8s.io/v1", Namespaced, ByDefault, ["namespace", "ingress"];
     Jobs: Job, "jobs", "Job", "batch/v1", Namespaced, ByDefault, ["namespace", "job_name"];
+    Leases: Lease, "leases", "Lease", "coordination.k8s.io/v1", Namespaced, ByDefault, ["lease"];
+    LimitRanges: LimitRange, "limitranges", "LimitRange", "v1", Namespaced, ByDefault, ["namespace", "limitrange"];
+    MutatingAdmissionPolicies: MutatingAdmissionPolicy, "mutatingadmissionpolicies", "MutatingAdmissionPolicy", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "mutatingadmissionpolicy"];
+    MutatingAdmissionPolicyBindings: MutatingAdmissionPolicyBinding, "mutatingadmissionpolicybindings", "MutatingAdmissionPolicyBinding", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "mutatingadmissionpolicybinding"];
+    MutatingWebhookConfigurations: MutatingWebhookConfiguration, "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "mutatingwebhookconfiguration"];
     Namespaces: Namespace, "namespaces", "Namespace", "v1", Cluster, ByDefault, ["namespace"];
+    NetworkPolicies: NetworkPolicy, "networkpolicies", "NetworkPolicy", "networking.k8s.io/v1", Namespaced, ByDefault, ["namespace", "networkpolicy"];
     Nodes: Node, "nodes", "Node", "v1", Cluster, ByDefault, ["node"];
     PersistentVolumeClaims: PersistentVolumeClaim, "persistentvolumeclaims", "PersistentVolumeClaim", "v1", Namespaced, ByDefault, ["namespace", "persistentvolumeclaim"];
     PersistentVolumes: PersistentVolume, "persistentvolumes", "PersistentVolume", "v1", Cluster, ByDefault, ["persistentvolume"];
@@ -108,38 +127,18 @@ kinds! {
     ReplicaSets: ReplicaSet, "replicasets", "ReplicaSet", "apps/v1", Namespaced, ByDefault, ["namespace", "replicaset"];
     ReplicationControllers: ReplicationController, "replicationcontrollers", "ReplicationController", "v1", Namespaced, ByDefault, ["namespace", "replicationcontroller"];
     ResourceQuotas: ResourceQuota, "resourcequotas", "ResourceQuota", "v1", Namespaced, ByDefault, ["namespace", "resourcequota"];
+    RoleBindings: RoleBinding, "rolebindings", "RoleBinding", "rbac.authorization.k8s.io/v1", Namespaced, OptIn, ["namespace", "rolebinding"];
+    Roles: Role, "roles", "Role", "rbac.authorization.k8s.io/v1", Namespaced, OptIn, ["namespace", "role"];
+    Secrets: Secret, "secrets", "Secret", "v1", Namespaced, ByDefault, ["namespace", "secret"];
+    ServiceAccounts: ServiceAccount, "serviceaccounts", "ServiceAccount", "v1", Namespaced, OptIn, ["namespace", "serviceaccount", "uid"];
     Services: Service, "services", "Service", "v1", Namespaced, ByDefault, ["namespace", "service", "uid"];
     StatefulSets: StatefulSet, "statefulsets", "StatefulSet", "apps/v1", Namespaced, ByDefault, ["namespace", "statefulset"];
+    StorageClasses: StorageClass, "storageclasses", "StorageClass", "storage.k8s.io/v1", Cluster, ByDefault, ["storageclass"];
+    ValidatingAdmissionPolicies: ValidatingAdmissionPolicy, "validatingadmissionpolicies", "ValidatingAdmissionPolicy", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "validatingadmissionpolicy"];
+    ValidatingAdmissionPolicyBindings: ValidatingAdmissionPolicyBinding, "validatingadmissionpolicybindings", "ValidatingAdmissionPolicyBinding", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "validatingadmissionpolicybinding"];
+    ValidatingWebhookConfigurations: ValidatingWebhookConfiguration, "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", "admissionregistration.k8s.io/v1", Cluster, ByDefault, ["namespace", "validatingwebhookconfiguration"];
+    VolumeAttachments: VolumeAttachment, "volumeattachments", "VolumeAttachment", "storage.k8s.io/v1", Cluster, ByDefault, ["volumeattachment"];
 }
-
-/// Resources kube-state-metrics v2.20 knows that kubestate does not serve
-/// (yet): naming one in `--resources` is a warning, not an error, so the
-/// arguments of an existing kube-state-metrics Deployment carry over.
-pub const NOT_SERVED: &[&str] = &[
-    "certificatesigningrequests",
-    "clusterrolebindings",
-    "clusterroles",
-    "configmaps",
-    "endpoints",
-    "endpointslices",
-    "ingressclasses",
-    "ingresses",
-    "leases",
-    "limitranges",
-    "mutatingadmissionpolicies",
-    "mutatingadmissionpolicybindings",
-    "mutatingwebhookconfigurations",
-    "networkpolicies",
-    "rolebindings",
-    "roles",
-    "secrets",
-    "serviceaccounts",
-    "storageclasses",
-    "validatingadmissionpolicies",
-    "validatingadmissionpolicybindings",
-    "validatingwebhookconfigurations",
-    "volumeattachments",
-];
 
 impl Resource {
     pub fn info(self) -> &'static KindInfo {
@@ -207,12 +206,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn plurals_are_unique_and_not_also_listed_as_unserved() {
+    fn plurals_are_unique() {
         for (i, a) in Resource::ALL.iter().enumerate() {
-            assert!(
-                !NOT_SERVED.contains(&a.plural()),
-                "{a} is served and listed in NOT_SERVED"
-            );
             for b in &Resource::ALL[i + 1..] {
                 assert_ne!(a.plural(), b.plural());
             }
@@ -240,14 +235,16 @@ mod tests {
             let identity = resource.info().identity;
             let names = identity
                 .iter()
-                .filter(|l| match **l {
-                    "uid" => false,
-                    "namespace" => !resource.namespaced(),
-                    _ => true,
-                })
+                .filter(|l| !matches!(**l, "uid" | "namespace" | "signer_name"))
                 .count();
-            assert_eq!(names, 1, "{resource}: {identity:?}");
-            if resource.namespaced() {
+            if *resource == Resource::Namespaces {
+                assert_eq!(identity, ["namespace"]);
+            } else {
+                assert_eq!(names, 1, "{resource}: {identity:?}");
+            }
+            // Leases: kube-state-metrics serves their namespace after
+            // labels of its own, so it is not an identity label.
+            if resource.namespaced() && *resource != Resource::Leases {
                 assert!(identity.contains(&"namespace"), "{resource}");
             }
         }

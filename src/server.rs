@@ -274,9 +274,9 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_resources_in_the_query_are_a_bad_request() {
-        let (status, body) = get(metrics_router(state()), "/metrics?resources=pods,secrets").await;
+        let (status, body) = get(metrics_router(state()), "/metrics?resources=pods,podz").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert_eq!(body, "unknown resource \"secrets\"\n");
+        assert_eq!(body, "unknown resource \"podz\"\n");
     }
 
     #[test]

@@ -139,13 +139,6 @@ fn bad_log_filters_and_allowlists_naming_unknown_kinds_are_bad_flags() {
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
         assert!(stderr.starts_with(&format!("error: {named}")), "{stderr}");
     }
-    // kube-state-metrics' kinds kubestate does not serve yet still carry over.
-    let sim = Sim::empty();
-    let exporter = Exporter::start(
-        &sim.kubeconfig,
-        &["--metric-labels-allowlist=configmaps=[app],pods=[app]"],
-    );
-    exporter.wait_ready();
 }
 
 /// The process metrics agree with what the kernel reports in

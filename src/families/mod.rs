@@ -2,22 +2,43 @@
 //! and a small function from an object to its series. One file per kind
 //! lists that kind's families; adding a family is adding one definition.
 
+mod admission;
+mod certificatesigningrequest;
+mod configmap;
 mod cronjob;
 mod daemonset;
 mod deployment;
+mod endpoints;
+mod endpointslice;
 mod horizontalpodautoscaler;
+mod ingress;
+mod ingressclass;
 mod job;
+mod lease;
+mod limitrange;
+mod mutatingadmissionpolicy;
+mod mutatingadmissionpolicybinding;
+mod mutatingwebhookconfiguration;
 mod namespace;
+mod networkpolicy;
 mod node;
 mod persistentvolume;
 mod persistentvolumeclaim;
 mod pod;
 mod poddisruptionbudget;
+mod rbac;
 mod replicaset;
 mod replicationcontroller;
 mod resourcequota;
+mod secret;
 mod service;
+mod serviceaccount;
 mod statefulset;
+mod storageclass;
+mod validatingadmissionpolicy;
+mod validatingadmissionpolicybinding;
+mod validatingwebhookconfiguration;
+mod volumeattachment;
 
 use crate::exposition::{Format, write_float, write_help, write_label_value};
 use crate::objects::{ConditionStatus, Exposed, Object};
@@ -255,15 +276,18 @@ pub fn bool_value(b: bool) -> f64 {
 /// escaped once when it is stored so that rendering copies them as they are.
 pub fn render_identity<T: Object>(object: &T) -> Box<str> {
     let meta = object.meta();
+    let identity = T::RESOURCE.info().identity;
+    // A Namespace's only identity label is its own name.
+    let namespace_is_name = identity == ["namespace"];
     let mut buf = Vec::new();
-    for (i, name) in T::RESOURCE.info().identity.iter().enumerate() {
+    for (i, name) in identity.iter().enumerate() {
         if i > 0 {
             buf.push(b',');
         }
         let value: &str = match *name {
-            "namespace" if T::RESOURCE.namespaced() => &meta.namespace,
+            "namespace" if !namespace_is_name => &meta.namespace,
             "uid" => &meta.uid,
-            _ => &meta.name,
+            label => object.identity_label(label).unwrap_or(&meta.name),
         };
         buf.extend_from_slice(name.as_bytes());
         buf.extend_from_slice(b"=\"");
@@ -391,6 +415,26 @@ impl Series<'_> {
             self.condition(&[&c.type_], c.status);
         }
     }
+}
+
+// ---------------------------------------------------------------- shared by config maps, secrets, RBAC
+// Shapes of the configuration and RBAC kinds.
+
+/// `kube_<kind>_info` with no labels of its own: the object exists.
+pub fn info<T: Object>(stability: Stability, name: &'static str, help: &'static str) -> Family<T> {
+    Family::gauge(stability, name, help, &[], |_, out| out.emit(&[], 1.0))
+}
+
+/// `kube_<kind>_metadata_resource_version`: metadata.resourceVersion as a
+/// number, no series when it is not one (ALPHA in kube-state-metrics for
+/// every kind that has it).
+pub fn metadata_resource_version<T: Object + crate::objects::ResourceVersioned>(
+    name: &'static str,
+    help: &'static str,
+) -> Family<T> {
+    Family::gauge(Experimental, name, help, &[], |o, out| {
+        out.emit_some(o.resource_version())
+    })
 }
 
 /// `--metric-allowlist`, `--metric-denylist` and `--metric-opt-in-list`,

@@ -2,8 +2,9 @@
 //! scheduled run, computed once while decoding.
 
 use super::cron::{self, Next};
-use super::meta::Meta;
+use super::meta::{Meta, VersionedMeta};
 use super::time::deserialize_timestamp;
+
 use super::{Object, Str};
 use serde::{Deserialize, Deserializer};
 
@@ -48,19 +49,9 @@ pub struct CronJobStatus {
 #[derive(Default, Deserialize)]
 #[serde(default)]
 struct RawCronJob {
-    metadata: RawMeta,
+    metadata: VersionedMeta,
     spec: CronJobSpec,
     status: CronJobStatus,
-}
-
-/// `Meta` plus resourceVersion, which only this kind's families read.
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawMeta {
-    #[serde(flatten)]
-    meta: Meta,
-    #[serde(default)]
-    resource_version: Option<Box<str>>,
 }
 
 impl From<RawCronJob> for CronJob {
@@ -84,10 +75,7 @@ impl From<RawCronJob> for CronJob {
             None => (None, !cron::is_valid(&spec.schedule, zone)),
         };
         CronJob {
-            resource_version: metadata
-                .resource_version
-                .as_deref()
-                .and_then(go_parse_float),
+            resource_version: metadata.resource_version,
             metadata: metadata.meta,
             spec,
             status,
@@ -97,18 +85,8 @@ impl From<RawCronJob> for CronJob {
     }
 }
 
-/// What Go's `strconv.ParseFloat` accepts of a resourceVersion (in
-/// practice a decimal integer); Rust's parser also takes `inf`/`nan`
-/// spellings Go does too, so only the empty string needs care.
-fn go_parse_float(text: &str) -> Option<f64> {
-    if text.is_empty() {
-        return None;
-    }
-    text.parse().ok()
-}
-
 /// The length of a JSON list, without keeping its items.
-fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+pub(super) fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
     let items = Option::<Vec<serde::de::IgnoredAny>>::deserialize(deserializer)?;
     Ok(items.map_or(0, |items| items.len() as u32))
 }

@@ -9,7 +9,6 @@
 //! names and values as they are.
 
 use super::{Resource, Str};
-use crate::kinds::NOT_SERVED;
 use std::collections::BTreeMap;
 
 /// A string map of metadata (labels, annotations, nodeSelector) as decoded:
@@ -63,11 +62,9 @@ pub struct Exposure {
 impl Allowlist {
     /// Parses kube-state-metrics' syntax: `pods=[app,team],nodes=[*]`,
     /// `*` as the resource for every resource (it wins over the others),
-    /// `*` inside a key as a glob. Resources kube-state-metrics serves and
-    /// kubestate does not yet are accepted and ignored, so a
-    /// kube-state-metrics Deployment's args carry over; any other name is
-    /// an error, as there ("resource ... does not exist"). An empty key
-    /// list (`pods=[]`) allows nothing, as there.
+    /// `*` inside a key as a glob. A name that is not a kind is an error,
+    /// as there ("resource ... does not exist"). An empty key list
+    /// (`pods=[]`) allows nothing, as there.
     pub fn parse(text: &str) -> Result<Allowlist, String> {
         let mut kinds: BTreeMap<Resource, Keys> = BTreeMap::new();
         let mut every: Option<Keys> = None;
@@ -100,7 +97,7 @@ impl Allowlist {
                 return Err(format!("{resource:?} is not a resource name"));
             }
             let kind = Resource::from_plural(resource);
-            if resource != "*" && kind.is_none() && !NOT_SERVED.contains(&resource) {
+            if resource != "*" && kind.is_none() {
                 return Err(format!(
                     "unknown resource {resource:?} (served: {})",
                     Resource::ALL
@@ -296,9 +293,6 @@ mod tests {
         assert_eq!(list.kinds.get(&Resource::Services), None);
         assert_eq!(Allowlist::parse("").unwrap(), Allowlist::default());
         assert_eq!(Allowlist::parse("*=[*]").unwrap(), Allowlist::all());
-        // Resources kube-state-metrics knows but kubestate does not serve.
-        let other = Allowlist::parse("configmaps=[team],pods=[app.kubernetes.io/*]").unwrap();
-        assert_eq!(other.kinds.len(), 1);
         // `*` for the resource wins over the named ones.
         let every = Allowlist::parse("pods=[a],*=[b]").unwrap();
         assert_eq!(

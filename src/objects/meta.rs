@@ -111,3 +111,42 @@ impl<'de> Deserialize<'de> for ConditionStatus {
 pub fn find_condition<'a>(conditions: &'a [Condition], type_: &str) -> Option<&'a Condition> {
     conditions.iter().find(|c| &*c.type_ == type_)
 }
+
+/// `Meta` plus metadata.resourceVersion as a number, for the kinds that
+/// serve `kube_<kind>_metadata_resource_version`; the other kinds skip it.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(from = "RawVersionedMeta")]
+pub struct VersionedMeta {
+    pub meta: Meta,
+    /// `None` when it is not a number: kube-state-metrics then serves no
+    /// series.
+    pub resource_version: Option<f64>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawVersionedMeta {
+    #[serde(flatten)]
+    meta: Meta,
+    #[serde(default)]
+    resource_version: Option<Box<str>>,
+}
+
+impl From<RawVersionedMeta> for VersionedMeta {
+    fn from(raw: RawVersionedMeta) -> Self {
+        VersionedMeta {
+            meta: raw.meta,
+            resource_version: raw.resource_version.as_deref().and_then(go_parse_float),
+        }
+    }
+}
+
+/// What Go's `strconv.ParseFloat` accepts of a resourceVersion (in
+/// practice a decimal integer); Rust's parser also takes `inf`/`nan`
+/// spellings Go does too, so only the empty string needs care.
+fn go_parse_float(text: &str) -> Option<f64> {
+    if text.is_empty() {
+        return None;
+    }
+    text.parse().ok()
+}

@@ -1329,8 +1329,19 @@ impl DaemonSetBuilder {
 }
 // ------------------------------------------ jobs, cronjobs, HPAs, PDBs
 
+mod admission;
 mod batch;
+pub use admission::*;
 pub use batch::*;
+
+// ------------------------------------------ config, secrets, leases, RBAC
+
+mod config;
+pub use config::*;
+// ------------------------------------------ ingresses, endpoints, policies, storage classes
+
+mod network;
+pub use network::*;
 
 // ------------------------------------------------- namespaces, quotas, storage
 

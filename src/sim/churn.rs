@@ -15,6 +15,9 @@ use super::generate::put;
 use super::rng::Rng;
 use super::store::{Store, now_unix};
 
+mod admission;
+mod config;
+mod network;
 mod storage;
 mod workloads;
 
@@ -57,6 +60,9 @@ impl Churner {
         }
         self.workloads(store);
         storage::tick(store, &mut self.rng);
+        config::tick(store, &mut self.rng);
+        network::tick(store);
+        admission::tick(store, &mut self.rng);
     }
 
     fn restart_container(&mut self, store: &Store) {

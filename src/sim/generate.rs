@@ -9,6 +9,9 @@
 use crate::kinds::Resource;
 use serde::Serialize;
 
+pub(crate) mod admission;
+pub(crate) mod config;
+pub(crate) mod network;
 pub(crate) mod storage;
 
 use super::SimConfig;
@@ -98,8 +101,11 @@ pub(crate) fn populate(store: &Store, config: &SimConfig) {
     g.workloads(config.nodes * config.pods_per_node);
     g.pod_controllers();
     super::generate_batch::populate(store, config.seed);
+    config::populate(store, config.seed);
+    admission::populate(store);
     // Last: derived from every object made before.
     storage::populate(store, config.seed);
+    network::populate(store);
 }
 
 fn make_nodes(store: &Store, rng: &mut Rng, n: usize) -> Vec<NodeRef> {

@@ -810,7 +810,19 @@ async fn discovery_version_get_and_unknown_paths() {
     let (_, api) = get_json(&sim, "/api").await;
     assert_eq!(api["versions"], json!(["v1"]));
     let (_, apis) = get_json(&sim, "/apis").await;
-    assert_eq!(apis["groups"][0]["name"], "apps");
+    let groups: BTreeSet<&str> = apis["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    let registry_groups: BTreeSet<&str> = Resource::ALL
+        .iter()
+        .map(|r| r.group())
+        .filter(|g| !g.is_empty())
+        .collect();
+    assert_eq!(groups, registry_groups);
+    assert!(groups.contains("apps"));
     let (_, core) = get_json(&sim, "/api/v1").await;
     let kinds: BTreeSet<&str> = core["resources"]
         .as_array()
@@ -843,7 +855,7 @@ async fn discovery_version_get_and_unknown_paths() {
         json!({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \"does-not-exist\" not found","reason":"NotFound","details":{"name":"does-not-exist","kind":"pods"},"code":404})
     );
     for uri in [
-        "/api/v1/secrets",
+        "/api/v1/events",
         "/apis/apps/v1/pods",
         "/api/v1/namespaces/x/nodes",
         "/nope",
@@ -891,7 +903,7 @@ async fn put_assigns_identity_and_counts() {
         &sim,
         Method::PUT,
         "/sim/objects",
-        Some(json!({"kind":"Secret","metadata":{"name":"x"}})),
+        Some(json!({"kind":"Event","metadata":{"name":"x"}})),
     )
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);

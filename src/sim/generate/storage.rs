@@ -26,7 +26,8 @@ use super::{DAY, T0, put};
 /// Deleted a while ago and stuck: a claim in it still has its finalizer.
 pub(crate) const TERMINATING_NAMESPACE: &str = "legacy-apps";
 /// Namespaces every cluster has, whether or not anything lives in them.
-const SYSTEM_NAMESPACES: [&str; 4] = ["default", "kube-system", "kube-public", "kube-node-lease"];
+pub(crate) const SYSTEM_NAMESPACES: [&str; 4] =
+    ["default", "kube-system", "kube-public", "kube-node-lease"];
 /// The quota kept nearly full: the first of these with pods.
 const TIGHT_QUOTA_NAMESPACES: [&str; 3] = ["payments", "shop", "default"];
 /// The namespace of the Ceph volume.
