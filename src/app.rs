@@ -38,7 +38,7 @@ pub async fn run(
 ) -> Result<(), RunError> {
     let telemetry = Arc::new(Telemetry::new(config.shard));
     let sync = Arc::new(SyncState::default());
-    let client = connect(
+    let (client, apiserver) = connect(
         config.kubeconfig.as_deref(),
         config.apiserver.as_ref(),
         telemetry.clone(),
@@ -55,6 +55,7 @@ pub async fn run(
         .map(|&resource| {
             let start = Start {
                 client: &client,
+                apiserver: &apiserver,
                 config: &config,
                 telemetry: &telemetry,
                 sync: &sync,
@@ -127,6 +128,7 @@ pub async fn run(
 /// spawns its watchers and returns its renderer.
 struct Start<'a> {
     client: &'a kube::Client,
+    apiserver: &'a Arc<str>,
     config: &'a Config,
     telemetry: &'a Arc<Telemetry>,
     sync: &'a Arc<SyncState>,
@@ -139,7 +141,7 @@ impl KindVisitor for Start<'_> {
     fn visit<T: Families>(self) -> Arc<dyn RenderKind> {
         let resource = T::RESOURCE;
         let store = Arc::new(Store::<T>::default());
-        let scopes = scopes(self.config, resource);
+        let scopes = scopes(self.config, self.apiserver, resource);
         self.telemetry.enable(resource);
         self.sync.register(resource, scopes.len());
         let watchers: Vec<_> = scopes
@@ -173,8 +175,9 @@ impl KindVisitor for Start<'_> {
 
 /// One scope per watched namespace, or one cluster-wide scope (with the
 /// denylist as a field selector). Nodes are cluster-scoped and ignore both.
-fn scopes(config: &Config, resource: Resource) -> Vec<Scope> {
+fn scopes(config: &Config, apiserver: &Arc<str>, resource: Resource) -> Vec<Scope> {
     let cluster = |field_selector| Scope {
+        apiserver: apiserver.clone(),
         namespace: None,
         field_selector,
         use_apiserver_cache: config.use_apiserver_cache,

@@ -274,6 +274,11 @@ pub struct SimulateArgs {
     /// Address to serve the simulated API server on (port 0 picks one).
     #[arg(long, default_value = "127.0.0.1:0")]
     pub listen: String,
+    /// Also serve the /sim/ control endpoints here (port 0 picks one; its
+    /// URL is printed on a second line): they stay up while /sim/restart
+    /// closes the API's port.
+    #[arg(long)]
+    pub control_listen: Option<String>,
     /// Write a kubeconfig pointing at the simulator to this file.
     #[arg(long)]
     pub write_kubeconfig: Option<PathBuf>,

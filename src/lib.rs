@@ -12,6 +12,7 @@ pub mod config;
 pub mod exposition;
 pub mod families;
 pub mod kinds;
+pub mod logging;
 pub mod objects;
 pub mod render;
 pub mod server;

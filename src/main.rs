@@ -2,13 +2,11 @@
 //! (exporter, demo, simulator).
 
 use clap::Parser;
-use kubestate::config::{Cli, Command, DemoArgs, ExporterArgs, LogFormat, SimulateArgs};
+use kubestate::config::{Cli, Command, DemoArgs, ExporterArgs, SimulateArgs};
 use kubestate::sim::{Simulator, write_kubeconfig};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tokio::net::TcpListener;
-use tracing_subscriber::EnvFilter;
 
 /// jemalloc rather than glibc's malloc: glibc keeps the freed 1 MiB chunks
 /// of every scrape in its heap (15 to 20 MB more resident at 30,000 pods,
@@ -23,7 +21,11 @@ fn main() -> ExitCode {
         Some(Command::Demo(demo)) => &demo.exporter,
         _ => &cli.exporter,
     };
-    init_logging(flags.log_format, &flags.log_level);
+    // A bad filter is a bad flag: exit 2 before anything runs.
+    if let Err(e) = kubestate::logging::init(flags.log_format, &flags.log_level) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     for flag in flags.klog.given() {
         tracing::warn!(
             "{flag} is a klog flag of kube-state-metrics and is ignored: use --log-level (a tracing filter such as debug or kubestate=debug) and --log-format instead"
@@ -117,23 +119,32 @@ impl Drop for RemovedOnDrop {
 
 struct RunningSimulator {
     url: String,
+    simulator: Simulator,
+}
+
+async fn listen(flag: &str, address: &str) -> Result<TcpListener, Failure> {
+    TcpListener::bind(address)
+        .await
+        .map_err(|e| Failure::Usage(format!("--{flag}: cannot listen on {address}: {e}")))
 }
 
 async fn start_simulator(
     config: kubestate::sim::SimConfig,
-    listen: &str,
+    listen_on: &str,
 ) -> Result<RunningSimulator, Failure> {
-    let listener = TcpListener::bind(listen)
-        .await
-        .map_err(|e| Failure::Usage(format!("--listen: cannot listen on {listen}: {e}")))?;
+    let listener = listen("listen", listen_on).await?;
     let url = format!("http://{}", listener.local_addr()?);
     let simulator = Simulator::new(config);
     let counts = simulator.object_counts();
     simulator.spawn_churn();
-    let router = simulator.router();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let serving = simulator.clone();
+    tokio::spawn(async move {
+        if let Err(e) = serving.serve(listener).await {
+            tracing::error!(%e, "the simulated API server stopped");
+        }
+    });
     tracing::info!(%url, ?counts, "simulated API server listening");
-    Ok(RunningSimulator { url })
+    Ok(RunningSimulator { url, simulator })
 }
 
 async fn simulate(args: SimulateArgs) -> Result<(), Failure> {
@@ -143,6 +154,16 @@ async fn simulate(args: SimulateArgs) -> Result<(), Failure> {
         args.cluster.sim_config()
     };
     let sim = start_simulator(config, &args.listen).await?;
+    let control_url = match &args.control_listen {
+        Some(address) => {
+            let listener = listen("control-listen", address).await?;
+            let url = format!("http://{}", listener.local_addr()?);
+            let router = sim.simulator.control_router();
+            tokio::spawn(async move { axum::serve(listener, router).await });
+            Some(url)
+        }
+        None => None,
+    };
     if let Some(path) = &args.write_kubeconfig {
         write_kubeconfig(path, &sim.url).map_err(|e| {
             Failure::Usage(format!(
@@ -151,8 +172,11 @@ async fn simulate(args: SimulateArgs) -> Result<(), Failure> {
             ))
         })?;
     }
-    // Tests read the address from this line.
+    // Tests read the addresses from these lines.
     println!("{}", sim.url);
+    if let Some(url) = control_url {
+        println!("{url}");
+    }
     shutdown_signal().await;
     Ok(())
 }
@@ -173,29 +197,5 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = term => {},
-    }
-}
-
-fn init_logging(format: LogFormat, level: &str) {
-    // kube-runtime's watcher logs its own 403 warning (a debug dump of the
-    // Status) next to ours in src/watch.rs, which names the resource and
-    // the missing permission: keep only ours unless asked for kube_runtime.
-    let level = if level.contains("kube_runtime") {
-        level.to_string()
-    } else {
-        format!("{level},kube_runtime::watcher=error")
-    };
-    let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(&level))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        // Colour codes only for a person at a terminal, not in files or
-        // log collectors.
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().init(),
     }
 }

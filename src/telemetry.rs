@@ -365,17 +365,29 @@ struct Process {
     open_fds: f64,
 }
 
+/// The kernel's clock ticks per second (USER_HZ) and page size, which
+/// `/proc/self/stat` counts in: 100 and 4096 on most Linux machines, but
+/// arm64 and ppc64 kernels often use 16 or 64 KiB pages.
+fn clock_ticks_and_page_size() -> Option<(f64, f64)> {
+    // SAFETY: sysconf reads a configuration value; it has no preconditions.
+    let (ticks, page) = unsafe {
+        (
+            libc::sysconf(libc::_SC_CLK_TCK),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    (ticks > 0 && page > 0).then_some((ticks as f64, page as f64))
+}
+
 fn read_process() -> Option<Process> {
-    // Linux's USER_HZ and page size; both are fixed on the platforms we ship.
-    const TICKS: f64 = 100.0;
-    const PAGE: f64 = 4096.0;
+    let (ticks, page) = clock_ticks_and_page_size()?;
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // Fields after the command name, which may itself contain spaces.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
     let field = |n: usize| -> Option<f64> { fields.get(n - 3)?.parse().ok() };
-    let cpu_seconds = (field(14)? + field(15)?) / TICKS;
+    let cpu_seconds = (field(14)? + field(15)?) / ticks;
     let start_ticks = field(22)?;
-    let resident_bytes = field(24)? * PAGE;
+    let resident_bytes = field(24)? * page;
     let boot_time: f64 = std::fs::read_to_string("/proc/stat")
         .ok()?
         .lines()
@@ -387,7 +399,7 @@ fn read_process() -> Option<Process> {
     Some(Process {
         resident_bytes,
         cpu_seconds,
-        start_time: boot_time + start_ticks / TICKS,
+        start_time: boot_time + start_ticks / ticks,
         open_fds,
     })
 }

@@ -33,6 +33,8 @@ pub struct Scope {
     pub use_apiserver_cache: bool,
     /// Objects of other shards are dropped as they arrive.
     pub shard: Shard,
+    /// The API server's URL, named in every failure line.
+    pub apiserver: Arc<str>,
 }
 
 /// Per-kind sync and health state, read by `/readyz`, `/livez` and `/`.
@@ -187,7 +189,7 @@ pub async fn watch<T: Object>(
         config = config.any_semantic();
     }
     let namespace = scope.namespace.as_deref().unwrap_or("");
-    let mut events = watcher(api, config).boxed();
+    let mut events = watcher(api.clone(), config.clone()).boxed();
     let mut backoff = Backoff::default();
     while let Some(event) = events.next().await {
         match event {
@@ -214,37 +216,51 @@ pub async fn watch<T: Object>(
                 store.delete(object.uid());
                 telemetry.count_event(resource, "deleted");
             }
+            // The history the watch would resume from is gone (etcd
+            // compacted, or the API server restarted with a new watch
+            // cache): nothing failed, the watcher lists again on its next
+            // step. Waiting out a backoff grown by an outage just before
+            // would leave the kind stale for up to 30 s more.
+            Err(watcher::Error::WatchError(status)) if status.code == 410 => {
+                telemetry.count_event(resource, "error");
+                info!(%resource, namespace, "watch history expired (410 Gone); listing again");
+            }
             Err(error) => {
                 sync.failed(resource);
                 if let watcher::Error::WatchError(_) = error {
                     telemetry.count_event(resource, "error");
                 }
-                if let watcher::Error::WatchFailed(kube::Error::SerdeError(_)) = error {
+                // A watch line that is JSON but not a watch event lost an
+                // event nobody can name: kube-runtime's watcher would read
+                // on past it, so the store could miss a change or a
+                // deletion until the next relist. Start over with a list
+                // instead. (A line that is not JSON at all ends the stream
+                // in `client::WatchLines`, and the watch resumes; a
+                // malformed object inside a well-formed event is skipped
+                // and counted in `apply`.)
+                let lost_event = matches!(
+                    error,
+                    watcher::Error::WatchFailed(kube::Error::SerdeError(_))
+                );
+                if lost_event {
                     telemetry.count_decode_error(resource);
                 }
                 let delay = backoff.next_delay();
                 let retry_in = format!("{:.1}s", delay.as_secs_f64());
-                match forbidden(&error) {
-                    // The API server's message names the verb, the resource
-                    // and the user: "services is forbidden: User \"...\"
-                    // cannot list resource \"services\" in API group \"\" at
-                    // the cluster scope".
-                    Some(message) => warn!(
-                        %resource,
-                        namespace,
-                        retry_in,
-                        "watch failed; retrying after backoff: forbidden by RBAC (grant list and watch on {resource}): {message}"
-                    ),
-                    None => warn!(
-                        %resource,
-                        namespace,
-                        %error,
-                        retry_in,
-                        "watch failed; retrying after backoff"
-                    ),
-                }
+                let cause = cause(&error, resource);
+                warn!(
+                    %resource,
+                    namespace,
+                    apiserver = %scope.apiserver,
+                    retry_in,
+                    relist = lost_event,
+                    "watch failed; retrying after backoff: {cause}"
+                );
                 telemetry.set_cache_objects(resource, store.len());
                 tokio::time::sleep(delay).await;
+                if lost_event {
+                    events = watcher(api.clone(), config.clone()).boxed();
+                }
                 continue;
             }
         }
@@ -252,16 +268,67 @@ pub async fn watch<T: Object>(
     }
 }
 
-/// The API server's message when it refused the request (403).
-fn forbidden(error: &watcher::Error) -> Option<&str> {
+/// Why a call failed, in one line: the status and the API server's message
+/// (with what to do about a 401 or 403), or the chain of causes down to the
+/// operating system's (connection refused, a TLS certificate refused), which
+/// the outermost error alone does not name ("client error (Connect)").
+fn cause(error: &watcher::Error, resource: Resource) -> String {
     let status = match error {
         watcher::Error::InitialListFailed(kube::Error::Api(status))
         | watcher::Error::WatchStartFailed(kube::Error::Api(status))
-        | watcher::Error::WatchFailed(kube::Error::Api(status)) => status,
-        watcher::Error::WatchError(status) => status,
-        _ => return None,
+        | watcher::Error::WatchFailed(kube::Error::Api(status)) => Some(status),
+        watcher::Error::WatchError(status) => Some(status),
+        _ => None,
     };
-    (status.code == 403).then_some(status.message.as_str())
+    if let Some(status) = status {
+        // The API server's 403 message names the verb, the resource and
+        // the user: "services is forbidden: User \"...\" cannot list
+        // resource \"services\" in API group \"\" at the cluster scope".
+        let advice = match status.code {
+            401 => {
+                " (the API server refused the credentials: check the token or client certificate)"
+                    .to_string()
+            }
+            403 => format!(" (forbidden by RBAC: grant list and watch on {resource})"),
+            _ => String::new(),
+        };
+        return format!(
+            "{} {}: {}{advice}",
+            status.code, status.reason, status.message
+        );
+    }
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&dyn std::error::Error> = Some(error);
+    while let Some(e) = next {
+        let mut text = e.to_string();
+        if is_tls(e) {
+            text = format!("TLS: {text}");
+        }
+        // Most errors repeat their source's text in their own.
+        if !parts.last().is_some_and(|last| last.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
+}
+
+/// rustls' errors ("received corrupt message of type InvalidContentType",
+/// "invalid peer certificate: UnknownIssuer") arrive wrapped in I/O errors
+/// (`Other` around tokio-rustls' `InvalidData`), whose `source()` skips
+/// the wrapping: InvalidData is the only such error of a connection
+/// attempt, so it names the cause as TLS.
+fn is_tls(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut io = error.downcast_ref::<std::io::Error>();
+    while let Some(e) = io {
+        if e.kind() == std::io::ErrorKind::InvalidData {
+            return true;
+        }
+        io = e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<std::io::Error>());
+    }
+    false
 }
 
 /// Exponential backoff between failed attempts: 0.8 s doubling to 30 s,

@@ -171,7 +171,7 @@ fn an_api_server_restart_makes_the_kinds_list_again() {
     };
     let before: Vec<f64> = ["services", "nodes"].iter().map(|r| lists(r)).collect();
     sim.put(&running("during"));
-    sim.control("POST", "/sim/restart", None);
+    sim.control("POST", "/sim/restart", Some(r#"{"down_ms":2000}"#));
     wait_for("services and nodes to list again", LIMIT, || {
         (lists("services") > before[0] && lists("nodes") > before[1]).then_some(())
     });

@@ -37,6 +37,12 @@ impl Keys {
     }
 }
 
+/// Annotations never served, even with `--metric-annotations-allowlist=pods=[*]`:
+/// kubectl's copy of the last applied object can hold secrets (a Secret's
+/// data, environment values), and is large. kube-state-metrics serves it
+/// when allowlisted; kubestate never does.
+pub const WITHHELD_ANNOTATIONS: &[&str] = &["kubectl.kubernetes.io/last-applied-configuration"];
+
 /// `--metric-labels-allowlist` or `--metric-annotations-allowlist`, parsed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Allowlist {
@@ -56,9 +62,9 @@ pub struct Exposure {
 impl Allowlist {
     /// Parses kube-state-metrics' syntax: `pods=[app,team],nodes=[*]`,
     /// `*` as the resource for every resource (it wins over the others),
-    /// `*` inside a key as a glob. Resources kubestate does not serve are
-    /// accepted and ignored, so a kube-state-metrics Deployment's args
-    /// carry over. An empty key list (`pods=[]`) allows nothing, as there.
+    /// `*` inside a key as a glob. A name that is not a kind is an error,
+    /// as there ("resource ... does not exist"). An empty key list
+    /// (`pods=[]`) allows nothing, as there.
     pub fn parse(text: &str) -> Result<Allowlist, String> {
         let mut kinds: BTreeMap<Resource, Keys> = BTreeMap::new();
         let mut every: Option<Keys> = None;
@@ -90,6 +96,17 @@ impl Allowlist {
             {
                 return Err(format!("{resource:?} is not a resource name"));
             }
+            let kind = Resource::from_plural(resource);
+            if resource != "*" && kind.is_none() {
+                return Err(format!(
+                    "unknown resource {resource:?} (served: {})",
+                    Resource::ALL
+                        .iter()
+                        .map(|r| r.plural())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
             let keys = parse_keys(list)?;
             if keys.is_empty() {
                 continue;
@@ -101,7 +118,7 @@ impl Allowlist {
             };
             if resource == "*" {
                 every = Some(merge(every.take(), keys));
-            } else if let Some(kind) = Resource::from_plural(resource) {
+            } else if let Some(kind) = kind {
                 let merged = merge(kinds.remove(&kind), keys);
                 kinds.insert(kind, merged);
             }
@@ -120,18 +137,20 @@ impl Allowlist {
     }
 
     /// The allowlisted pairs of `map` under Prometheus names `<prefix>_*`,
-    /// or `None` if the kind is not allowlisted.
+    /// less the `withheld` keys whatever the allowlist says, or `None` if
+    /// the kind is not allowlisted.
     pub fn expose<V>(
         &self,
         resource: Resource,
         prefix: &str,
         map: &RawMap,
+        withheld: &[&str],
         value: impl Fn(&str) -> V,
     ) -> Exposed<V> {
         let keys = self.kinds.get(&resource)?;
         let kept: Vec<(&str, &str)> = map
             .iter()
-            .filter(|(k, _)| keys.allows(k))
+            .filter(|(k, _)| keys.allows(k) && !withheld.contains(&&**k))
             .map(|(k, v)| (&**k, &**v))
             .collect();
         Some(prometheus_pairs(prefix, &kept, value))
@@ -295,6 +314,7 @@ mod tests {
             ("pods=[a b]", "\"a b\" is not a label key"),
             ("Pods=[app]", "\"Pods\" is not a resource name"),
             ("=[app]", "\"\" is not a resource name"),
+            ("pod=[app]", "unknown resource \"pod\" (served: "),
         ] {
             let err = Allowlist::parse(text).expect_err(text);
             assert!(err.starts_with(want), "{text:?}: {err:?}");
@@ -312,7 +332,7 @@ mod tests {
         ]);
         let list = Allowlist::parse("pods=[app*,teamName]").unwrap();
         assert_eq!(
-            names(&list.expose(Resource::Pods, "label", &map, Str::new)),
+            names(&list.expose(Resource::Pods, "label", &map, &[], Str::new)),
             [
                 // Sorted by the Kubernetes key: '-' < '.' < '_'.
                 ("label_app_kubernetes_io_name_conflict1".into(), "y".into()),
@@ -324,13 +344,22 @@ mod tests {
                 ("label_team_name".into(), "shop".into()),
             ]
         );
-        assert_eq!(list.expose(Resource::Nodes, "label", &map, Str::new), None);
+        assert_eq!(
+            list.expose(Resource::Nodes, "label", &map, &[], Str::new),
+            None
+        );
     }
 
     #[test]
     fn an_allowlisted_kind_without_matching_keys_exposes_nothing_but_exists() {
         let list = Allowlist::parse("pods=[team]").unwrap();
-        let exposed = list.expose(Resource::Pods, "label", &raw(&[("app", "web")]), Str::new);
+        let exposed = list.expose(
+            Resource::Pods,
+            "label",
+            &raw(&[("app", "web")]),
+            &[],
+            Str::new,
+        );
         assert_eq!(exposed.as_deref().map(<[_]>::len), Some(0));
     }
 

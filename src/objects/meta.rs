@@ -1,6 +1,6 @@
 //! The parts of `metadata` and of status conditions that families read.
 
-use super::expose::{Exposed, Exposure, RawMap};
+use super::expose::{Exposed, Exposure, RawMap, WITHHELD_ANNOTATIONS};
 use super::strings::null_as_default;
 use super::time::deserialize_timestamp;
 use super::{Resource, Str};
@@ -41,13 +41,17 @@ impl Meta {
     /// Keeps only the allowlisted labels and annotations, renamed for
     /// Prometheus, and drops the raw maps.
     pub fn expose(&mut self, resource: Resource, exposure: &Exposure) {
-        self.exposed_labels = exposure
-            .labels
-            .expose(resource, "label", &self.labels, Str::new);
-        self.exposed_annotations =
+        self.exposed_labels =
             exposure
-                .annotations
-                .expose(resource, "annotation", &self.annotations, |v| Box::from(v));
+                .labels
+                .expose(resource, "label", &self.labels, &[], Str::new);
+        self.exposed_annotations = exposure.annotations.expose(
+            resource,
+            "annotation",
+            &self.annotations,
+            WITHHELD_ANNOTATIONS,
+            |v| Box::from(v),
+        );
         self.labels = RawMap::default();
         self.annotations = RawMap::default();
     }

@@ -3,7 +3,6 @@
 
 use crate::kinds::Resource;
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,16 +13,16 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use bytes::{Bytes, BytesMut};
+use futures::SinkExt;
 use futures::channel::mpsc;
-use futures::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::Inner;
 use super::status::{Details, Status};
 use super::store::{
     ListSource, NsFilter, WatchFrom, WatchStart, bookmark_line, range_from, watch_line, with_kind,
 };
+use super::{Cut, Inner};
 
 /// How often an idle watch with allowWatchBookmarks gets a BOOKMARK. The
 /// real API server sends them about once a minute; sooner keeps tests short
@@ -331,10 +330,20 @@ async fn collection(
         return Status::no_route().into_response();
     };
     let watch = is_true(q.get("watch"));
+    inner.count_request(kind, watch);
     let fault = inner.fault(kind);
+    if let Some(delay) = fault.delay {
+        tokio::time::sleep(delay).await;
+    }
     if let Some(code) = fault.status {
         let verb = if watch { "watch" } else { "list" };
-        return Status::for_fault(code, kind, verb, ns.as_deref()).into_response();
+        let mut response = Status::for_fault(code, kind, verb, ns.as_deref()).into_response();
+        if let Some(seconds) = fault.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        return response;
     }
     // labelSelector is accepted and ignored: the exporter watches
     // everything, and the simulator's objects are not meant to be filtered
@@ -349,9 +358,6 @@ async fn collection(
     if watch {
         watch_response(inner, kind, filter, &q)
     } else {
-        if let Some(delay) = fault.delay {
-            tokio::time::sleep(delay).await;
-        }
         list_response(&inner, kind, &filter, &q)
     }
 }
@@ -636,16 +642,46 @@ fn watch_response(
 
     let body = match inner.store.watch(kind, &filter, from) {
         Ok(start) => {
-            let (tx, rx) = mpsc::channel::<Bytes>(256);
+            let (tx, rx) = mpsc::channel::<Result<Bytes, CutShort>>(256);
             tokio::spawn(run_watch(
                 inner, kind, filter, start, bookmarks, timeout, tx,
             ));
-            Body::from_stream(rx.map(Ok::<Bytes, Infallible>))
+            Body::from_stream(rx)
         }
         // Like the real server: HTTP 200, then one ERROR event, then the end.
         Err(compacted) => Body::from(error_line(&Status::too_old(requested, compacted))),
     };
     with_api_headers(Response::new(body))
+}
+
+/// Ends a watch body mid-line: hyper drops the connection without the
+/// last chunk, so the client sees the body cut short.
+#[derive(Debug, thiserror::Error)]
+#[error("watch stream cut short by an injected fault")]
+struct CutShort;
+
+type Lines = mpsc::Sender<Result<Bytes, CutShort>>;
+
+/// Sends one event line, cut short if the kind has a `cut_next_event`
+/// fault; false when the stream must end (the client left, or the cut
+/// closes it).
+async fn send_event(inner: &Inner, kind: Resource, tx: &mut Lines, line: Bytes) -> bool {
+    let Some(cut) = inner.take_cut(kind) else {
+        return tx.send(Ok(line)).await.is_ok();
+    };
+    let half = line.slice(..line.len() / 2);
+    match cut {
+        Cut::Truncated => {
+            let mut garbled = BytesMut::from(&half[..]);
+            garbled.extend_from_slice(b"\n");
+            tx.send(Ok(garbled.freeze())).await.is_ok()
+        }
+        Cut::Closed => {
+            let _ = tx.send(Ok(half)).await;
+            let _ = tx.send(Err(CutShort)).await;
+            false
+        }
+    }
 }
 
 fn error_line(status: &Status) -> Bytes {
@@ -662,7 +698,7 @@ async fn run_watch(
     start: WatchStart,
     bookmarks: bool,
     timeout: Duration,
-    mut tx: mpsc::Sender<Bytes>,
+    mut tx: Lines,
 ) {
     let mut close = inner.close_watches.subscribe();
     let deadline = tokio::time::sleep(timeout);
@@ -677,14 +713,14 @@ async fn run_watch(
     if let Some(objects) = snapshot {
         for (k, obj) in objects.iter() {
             if filter.matches(kind, k)
-                && tx.send(watch_line("ADDED", kind, &obj.body)).await.is_err()
+                && !send_event(&inner, kind, &mut tx, watch_line("ADDED", kind, &obj.body)).await
             {
                 return;
             }
         }
     }
     for ev in replay {
-        if tx.send(ev.line.clone()).await.is_err() {
+        if !send_event(&inner, kind, &mut tx, ev.line.clone()).await {
             return;
         }
     }
@@ -697,12 +733,17 @@ async fn run_watch(
             _ = &mut deadline => {
                 // A last bookmark lets the client resume exactly here.
                 if bookmarks {
-                    let _ = tx.send(bookmark_line(kind, last)).await;
+                    let _ = tx.send(Ok(bookmark_line(kind, last))).await;
                 }
                 return;
             }
             _ = close.changed() => return,
-            _ = ticker.tick(), if bookmarks => bookmark_line(kind, last),
+            _ = ticker.tick(), if bookmarks => {
+                if tx.send(Ok(bookmark_line(kind, last))).await.is_err() {
+                    return;
+                }
+                continue;
+            }
             ev = rx.recv() => match ev {
                 Ok(ev) => {
                     if ev.rv <= last {
@@ -720,13 +761,13 @@ async fn run_watch(
                     // Too far behind to replay from the buffer: make the
                     // client re-list rather than let it miss events.
                     let status = Status::too_old(last, inner.store.compacted_rv().max(last + 1));
-                    let _ = tx.send(error_line(&status)).await;
+                    let _ = tx.send(Ok(error_line(&status))).await;
                     return;
                 }
                 Err(RecvError::Closed) => return,
             },
         };
-        if tx.send(line).await.is_err() {
+        if !send_event(&inner, kind, &mut tx, line).await {
             return;
         }
     }

@@ -16,12 +16,14 @@ use bytes::{Bytes, BytesMut};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 
-use super::Inner;
 use super::status::Status;
 use super::store::with_kind;
+use super::{Cut, Inner};
 
-/// How long `/sim/restart` keeps the API answering 503.
-const RESTART_OUTAGE: Duration = Duration::from_secs(2);
+/// How long `/sim/restart` keeps the API's port closed by default: about
+/// what a real kube-apiserver takes to come back (etcd client, caches,
+/// post-start hooks).
+const RESTART_DOWN: Duration = Duration::from_secs(15);
 
 type Shared = Arc<Inner>;
 
@@ -34,6 +36,7 @@ pub(crate) fn router(inner: Shared) -> Router {
         .route("/sim/close-watches", post(close_watches))
         .route("/sim/restart", post(restart))
         .route("/sim/faults", post(faults))
+        .route("/sim/requests", get(requests))
         .route("/sim/malformed", post(malformed))
         .route("/sim/churn", post(churn))
         .with_state(inner)
@@ -138,18 +141,58 @@ async fn close_watches(State(inner): State<Shared>) -> Response {
     ok(json!({"closed": true}))
 }
 
-async fn restart(State(inner): State<Shared>) -> Response {
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RestartRequest {
+    /// How long the port stays closed (connections refused); only where
+    /// the simulator serves its own listener (`Simulator::serve`).
+    down_ms: Option<u64>,
+    /// Then how long every API request gets 503, as while a real API
+    /// server's post-start hooks run.
+    unavailable_ms: Option<u64>,
+}
+
+async fn restart(State(inner): State<Shared>, body: Bytes) -> Response {
+    let req: RestartRequest = if body.is_empty() {
+        RestartRequest::default()
+    } else {
+        match parse(&body) {
+            Ok(r) => r,
+            Err(msg) => return Status::bad_request(msg).into_response(),
+        }
+    };
+    let down = req.down_ms.map_or(RESTART_DOWN, Duration::from_millis);
+    let unavailable = Duration::from_millis(req.unavailable_ms.unwrap_or(0));
     *inner
         .unavailable_until
         .lock()
-        .unwrap_or_else(|p| p.into_inner()) = Some(Instant::now() + RESTART_OUTAGE);
+        .unwrap_or_else(|p| p.into_inner()) = Some(Instant::now() + down + unavailable);
     // As a real kube-apiserver: its watch cache is rebuilt at the current
     // revision, so every watch resumed from before the restart gets 410
     // and its client lists again (seen against v1.20 in the real-cluster
     // tier). Without this, resumes replayed history and nothing relisted.
     inner.store.restart_watch_cache();
     inner.end_watches();
-    ok(json!({"unavailable_ms": RESTART_OUTAGE.as_millis() as u64}))
+    // The answer must leave before the listener closes.
+    let restart = inner.restart.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        restart.send_replace(down);
+    });
+    ok(json!({
+        "down_ms": down.as_millis() as u64,
+        "unavailable_ms": unavailable.as_millis() as u64,
+    }))
+}
+
+/// Requests received per kind: `{"pods": {"list": 3, "watch": 5}, ...}`.
+async fn requests(State(inner): State<Shared>) -> Response {
+    let requests = inner.requests.lock().unwrap_or_else(|p| p.into_inner());
+    let by_plural: serde_json::Map<String, Value> = requests
+        .iter()
+        .map(|(kind, count)| (kind.plural().to_string(), json!(count)))
+        .collect();
+    ok(Value::Object(by_plural))
 }
 
 /// Distinguishes an absent field (leave as is) from `null` (clear it).
@@ -162,12 +205,17 @@ where
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FaultRequest {
     resource: String,
     #[serde(default, deserialize_with = "present")]
     status: Option<Option<u16>>,
     #[serde(default, deserialize_with = "present")]
+    retry_after_s: Option<Option<u64>>,
+    #[serde(default, deserialize_with = "present")]
     delay_ms: Option<Option<u64>>,
+    #[serde(default, deserialize_with = "present")]
+    cut_next_event: Option<Option<Cut>>,
     absent: Option<bool>,
 }
 
@@ -189,8 +237,14 @@ async fn faults(State(inner): State<Shared>, body: Bytes) -> Response {
     if let Some(status) = req.status {
         fault.status = status;
     }
+    if let Some(retry_after) = req.retry_after_s {
+        fault.retry_after = retry_after;
+    }
     if let Some(delay) = req.delay_ms {
         fault.delay = delay.map(Duration::from_millis);
+    }
+    if let Some(cut) = req.cut_next_event {
+        fault.cut_next_event = cut;
     }
     if let Some(absent) = req.absent {
         fault.absent = absent;
@@ -198,10 +252,17 @@ async fn faults(State(inner): State<Shared>, body: Bytes) -> Response {
     let answer = json!({
         "resource": kind.plural(),
         "status": fault.status,
+        "retry_after_s": fault.retry_after,
         "delay_ms": fault.delay.map(|d| d.as_millis() as u64),
+        "cut_next_event": fault.cut_next_event,
         "absent": fault.absent,
     });
-    if fault.status.is_none() && fault.delay.is_none() && !fault.absent {
+    if fault.status.is_none()
+        && fault.retry_after.is_none()
+        && fault.delay.is_none()
+        && fault.cut_next_event.is_none()
+        && !fault.absent
+    {
         faults.remove(&kind);
     }
     ok(answer)
@@ -227,7 +288,6 @@ async fn malformed(State(inner): State<Shared>, body: Bytes) -> Response {
     let wrong = match kind {
         Resource::Pods => json!({"spec": {"containers": "oops"}, "status": {"phase": "Running"}}),
         Resource::Nodes => json!({"spec": {}, "status": {"capacity": "lots"}}),
-        Resource::Services => json!({"spec": {"ports": "many", "type": "ClusterIP"}, "status": {}}),
         Resource::Deployments => json!({"spec": {"replicas": "three"}, "status": {}}),
         // Every other kind's decode type reads a spec or status object.
         _ => json!({"spec": "malformed", "status": "malformed"}),

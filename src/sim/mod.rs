@@ -58,19 +58,49 @@ impl SimConfig {
 #[derive(Debug, Clone, Default)]
 struct Fault {
     status: Option<u16>,
+    /// `Retry-After` (seconds) on the fault's answers, as a real API
+    /// server's priority and fairness puts on its 429s.
+    retry_after: Option<u64>,
+    /// Lists and watches of the kind wait this long before answering.
     delay: Option<Duration>,
+    /// The next watch event of the kind is cut in the middle.
+    cut_next_event: Option<Cut>,
     /// The API server does not serve the kind at all (its group version is
     /// missing from discovery and its paths are 404), as on a cluster too
     /// old or too new for it.
     absent: bool,
 }
 
+/// How a watch event line is cut short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Cut {
+    /// Half the line, a newline, and the stream goes on: a garbled line.
+    Truncated,
+    /// Half the line, then the connection is dropped mid-body, as when a
+    /// load balancer or the API server goes away mid-write.
+    Closed,
+}
+
+/// List and watch requests received for one kind.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+struct Requests {
+    list: u64,
+    watch: u64,
+}
+
 struct Inner {
     config: SimConfig,
     store: Store,
     faults: Mutex<HashMap<Resource, Fault>>,
+    /// Every list and watch request per kind (`GET /sim/requests`), those
+    /// answered with an injected fault included.
+    requests: Mutex<HashMap<Resource, Requests>>,
     /// Set by `/sim/restart`: API requests get 503 until then.
     unavailable_until: Mutex<Option<Instant>>,
+    /// Set by `/sim/restart` to how long the listener stays closed;
+    /// `Simulator::serve` closes it and opens it again on the same port.
+    restart: tokio::sync::watch::Sender<Duration>,
     /// Bumped to end every open watch stream.
     close_watches: tokio::sync::watch::Sender<u64>,
     churn_enabled: AtomicBool,
@@ -104,6 +134,22 @@ impl Inner {
     fn end_watches(&self) {
         self.close_watches.send_modify(|n| *n += 1);
     }
+
+    /// Takes the kind's one-shot `cut_next_event` fault.
+    fn take_cut(&self, kind: Resource) -> Option<Cut> {
+        let mut faults = self.faults.lock().unwrap_or_else(|p| p.into_inner());
+        faults.get_mut(&kind)?.cut_next_event.take()
+    }
+
+    fn count_request(&self, kind: Resource, watch: bool) {
+        let mut requests = self.requests.lock().unwrap_or_else(|p| p.into_inner());
+        let count = requests.entry(kind).or_default();
+        if watch {
+            count.watch += 1;
+        } else {
+            count.list += 1;
+        }
+    }
 }
 
 /// The simulator; cheap to clone (shared state inside).
@@ -118,12 +164,15 @@ impl Simulator {
         let store = Store::new(config.seed);
         generate::populate(&store, &config);
         let (close_watches, _) = tokio::sync::watch::channel(0);
+        let (restart, _) = tokio::sync::watch::channel(Duration::ZERO);
         Simulator {
             inner: Arc::new(Inner {
                 config,
                 store,
                 faults: Mutex::new(HashMap::new()),
+                requests: Mutex::new(HashMap::new()),
                 unavailable_until: Mutex::new(None),
+                restart,
                 close_watches,
                 churn_enabled: AtomicBool::new(true),
                 malformed_seq: AtomicU64::new(0),
@@ -134,6 +183,48 @@ impl Simulator {
     /// The API endpoints plus the `/sim/` control endpoints.
     pub fn router(&self) -> axum::Router {
         api::router(self.inner.clone()).merge(control::router(self.inner.clone()))
+    }
+
+    /// Only the `/sim/` control endpoints, for a listener of their own that
+    /// stays open while the API's is closed by a restart.
+    pub fn control_router(&self) -> axum::Router {
+        control::router(self.inner.clone())
+    }
+
+    /// Serves the API and control endpoints on `listener` until the
+    /// process ends. `/sim/restart` closes the listener and every
+    /// connection, as a restarting kube-apiserver does (clients get
+    /// "connection refused"), and listens again on the same address after
+    /// the requested time.
+    pub async fn serve(&self, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+        let address = listener.local_addr()?;
+        let mut listener = listener;
+        let mut restarts = self.inner.restart.subscribe();
+        loop {
+            let mut stop = restarts.clone();
+            let server = axum::serve(listener, self.router())
+                .with_graceful_shutdown(async move {
+                    let _ = stop.changed().await;
+                })
+                .into_future();
+            tokio::pin!(server);
+            tokio::select! {
+                result = &mut server => return result,
+                changed = restarts.changed() => {
+                    if changed.is_err() {
+                        return Ok(());
+                    }
+                }
+            }
+            // The listener is closed at once; open connections (idle ones,
+            // a slow list) get a moment to finish, as a real API server
+            // drains before it exits. The port stays closed for `down`
+            // from now, drain included.
+            let reopen = tokio::time::Instant::now() + *restarts.borrow_and_update();
+            let _ = tokio::time::timeout(Duration::from_secs(1), &mut server).await;
+            tokio::time::sleep_until(reopen).await;
+            listener = rebind(address).await?;
+        }
     }
 
     /// Starts the churn task (needs a tokio runtime); `None` without an interval.
@@ -162,6 +253,24 @@ impl Simulator {
             .iter()
             .map(|&k| (k.plural(), self.inner.store.count(k)))
             .collect()
+    }
+}
+
+/// Listens on `address` again; the port was ours a moment ago, so only a
+/// short-lived stranger (an outgoing connection's ephemeral port) can hold
+/// it: retry for a few seconds.
+async fn rebind(address: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let mut attempts = 0;
+    loop {
+        match tokio::net::TcpListener::bind(address).await {
+            Ok(listener) => return Ok(listener),
+            Err(e) if attempts >= 50 => return Err(e),
+            Err(e) => {
+                tracing::warn!(%address, %e, "cannot listen again after the simulated restart; retrying");
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
     }
 }
 

@@ -541,7 +541,14 @@ async fn faults_and_restart() {
         serde_json::to_value(node("n-before-restart").build()).unwrap(),
     )
     .await;
-    call(&sim, Method::POST, "/sim/restart", None).await;
+    // In process there is no listener to close: only the 503 phase shows.
+    call(
+        &sim,
+        Method::POST,
+        "/sim/restart",
+        Some(json!({"down_ms": 0, "unavailable_ms": 300})),
+    )
+    .await;
     let (s, body) = get_json(&sim, "/api/v1/nodes").await;
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body["reason"], "ServiceUnavailable");
@@ -549,7 +556,7 @@ async fn faults_and_restart() {
         get_json(&sim, "/version").await.0,
         StatusCode::SERVICE_UNAVAILABLE
     );
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
     let (s, list) = get_json(&sim, "/api/v1/nodes").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(names(&list).len(), 5);
@@ -572,6 +579,124 @@ async fn faults_and_restart() {
     )
     .await;
     assert!(lines.is_empty());
+}
+
+/// A restart closes the port (connections refused, as a restarting
+/// kube-apiserver's clients see) and opens the same port again.
+#[tokio::test]
+async fn a_restart_refuses_connections_then_listens_on_the_same_port() {
+    let sim = small();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let serving = sim.clone();
+    tokio::spawn(async move { serving.serve(listener).await });
+    let connects = || async move { tokio::net::TcpStream::connect(address).await.is_ok() };
+    assert!(connects().await);
+    let (s, body) = call(
+        &sim,
+        Method::POST,
+        "/sim/restart",
+        Some(json!({"down_ms": 1500})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).unwrap(),
+        json!({"down_ms": 1500, "unavailable_ms": 0})
+    );
+    let restarted = std::time::Instant::now();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let refused = tokio::net::TcpStream::connect(address).await.unwrap_err();
+    assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+    while !connects().await {
+        assert!(
+            restarted.elapsed() < Duration::from_secs(10),
+            "not listening again on {address}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(restarted.elapsed() >= Duration::from_millis(1400));
+}
+
+#[tokio::test]
+async fn requests_are_counted_per_kind_and_429_carries_retry_after() {
+    let sim = small();
+    get_json(&sim, "/api/v1/pods?limit=3").await;
+    get_json(&sim, "/api/v1/namespaces/shop/pods?limit=3").await;
+    call(
+        &sim,
+        Method::POST,
+        "/sim/faults",
+        Some(json!({"resource":"nodes","status":429,"retry_after_s":2})),
+    )
+    .await;
+    let req = Request::get("/api/v1/nodes").body(Body::empty()).unwrap();
+    let resp = sim.router().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(resp.headers()["retry-after"], "2");
+    watch_lines(&sim, "/api/v1/pods?watch=1&timeoutSeconds=1").await;
+    let (_, counts) = get_json(&sim, "/sim/requests").await;
+    assert_eq!(
+        counts,
+        json!({"pods": {"list": 2, "watch": 1}, "nodes": {"list": 1, "watch": 0}})
+    );
+    // A misspelt field is refused, not ignored.
+    let (s, _) = call(
+        &sim,
+        Method::POST,
+        "/sim/faults",
+        Some(json!({"resource":"nodes","retry_after":2})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+/// `cut_next_event`: `truncated` garbles one line and the stream goes on;
+/// `closed` ends the body in the middle of a line.
+#[tokio::test]
+async fn the_next_watch_event_can_be_cut_short() {
+    let sim = small();
+    let (_, list) = get_json(&sim, "/api/v1/nodes").await;
+    let rv = rv_of(&list);
+    for n in ["n-cut-1", "n-cut-2"] {
+        put_obj(&sim, serde_json::to_value(node(n).build()).unwrap()).await;
+    }
+    call(
+        &sim,
+        Method::POST,
+        "/sim/faults",
+        Some(json!({"resource":"nodes","cut_next_event":"truncated"})),
+    )
+    .await;
+    let uri = format!("/api/v1/nodes?watch=1&resourceVersion={rv}&timeoutSeconds=1");
+    let (s, body) = call(&sim, Method::GET, &uri, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let text = String::from_utf8(body).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(serde_json::from_str::<Value>(lines[0]).is_err(), "{text}");
+    assert!(lines[0].starts_with("{\"type\":\"ADDED\""), "{text}");
+    let second: Value = serde_json::from_str(lines[1]).unwrap();
+    assert_eq!(second["object"]["metadata"]["name"], "n-cut-2");
+    // One-shot: the next watch is whole.
+    assert_eq!(watch_lines(&sim, &uri).await.len(), 2);
+
+    call(
+        &sim,
+        Method::POST,
+        "/sim/faults",
+        Some(json!({"resource":"nodes","cut_next_event":"closed"})),
+    )
+    .await;
+    let req = Request::get(&uri).body(Body::empty()).unwrap();
+    let resp = sim.router().oneshot(req).await.unwrap();
+    let mut body = resp.into_body().into_data_stream();
+    let first = body.next().await.unwrap().unwrap();
+    assert!(!first.ends_with(b"\n") && !first.is_empty());
+    assert!(
+        body.next().await.unwrap().is_err(),
+        "the body ends in an error"
+    );
 }
 
 #[tokio::test]

@@ -171,6 +171,9 @@ fn unique(name: &str) -> PathBuf {
 /// `kubestate simulate`: a simulated API server on 127.0.0.1.
 pub struct Sim {
     pub url: String,
+    /// The `/sim/` control endpoints on a port of their own, which stays
+    /// open while a restart closes the API's.
+    pub control_url: String,
     pub kubeconfig: PathBuf,
     pub process: Process,
 }
@@ -187,24 +190,30 @@ impl Sim {
         let mut child = Command::new(BIN)
             .arg("simulate")
             .args(args)
-            .args(["--listen", "127.0.0.1:0", "--write-kubeconfig"])
+            .args(["--listen", "127.0.0.1:0", "--control-listen", "127.0.0.1:0"])
+            .arg("--write-kubeconfig")
             .arg(&kubeconfig)
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&stderr_path).expect("stderr file"))
             .spawn()
             .expect("start kubestate simulate");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("simulator prints its URL");
-        let url = line.trim().to_string();
-        assert!(
-            url.starts_with("http://127.0.0.1:"),
-            "unexpected simulator URL {url:?}"
-        );
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut read_url = || {
+            let mut line = String::new();
+            stdout
+                .read_line(&mut line)
+                .expect("simulator prints its URLs");
+            let url = line.trim().to_string();
+            assert!(
+                url.starts_with("http://127.0.0.1:"),
+                "unexpected simulator URL {url:?}"
+            );
+            url
+        };
+        let (url, control_url) = (read_url(), read_url());
         Sim {
             url,
+            control_url,
             kubeconfig,
             process: Process { child, stderr_path },
         }
@@ -212,8 +221,8 @@ impl Sim {
 
     /// A control call under /sim/; panics unless it succeeds.
     pub fn control(&self, method: &str, path: &str, body: Option<&str>) -> String {
-        let response =
-            request(method, &format!("{}{path}", self.url), &[], body).expect("simulator answers");
+        let response = request(method, &format!("{}{path}", self.control_url), &[], body)
+            .expect("simulator answers");
         assert!(
             (200..300).contains(&response.status),
             "{method} {path} answered {}: {}",
