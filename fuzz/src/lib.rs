@@ -233,7 +233,27 @@ pub struct ExpositionInput {
 /// `'static`, so the arbitrary one is leaked, and this bounds the leak.
 const MAX_HELP: usize = 200;
 
+/// openmetrics-parser takes a CR for the end of a line, where both formats
+/// end lines with LF alone and allow a CR in HELP texts and label values
+/// (Prometheus reads up to the LF); so the exposition check writes none.
+fn without_cr(text: &str) -> String {
+    text.replace('\r', " ")
+}
+
 pub fn exposition(input: &ExpositionInput) {
+    let input = &ExpositionInput {
+        family: input.family,
+        help: without_cr(&input.help),
+        name: without_cr(&input.name),
+        namespace: without_cr(&input.namespace),
+        uid: without_cr(&input.uid),
+        keys: input.keys.iter().map(|k| without_cr(k)).collect(),
+        samples: input
+            .samples
+            .iter()
+            .map(|(values, value)| (values.iter().map(|v| without_cr(v)).collect(), *value))
+            .collect(),
+    };
     let families = registered();
     let info = &families[usize::from(input.family) % families.len()];
     let help: &'static str = Box::leak(
@@ -488,6 +508,10 @@ fn render_object<T: Families>(mut object: T) {
             Ok(())
         })
         .expect("the sink never fails");
+        // A CR in an annotation: see `without_cr`.
+        if body.contains(&b'\r') {
+            continue;
+        }
         match parse(format, &body) {
             // One object whose lists repeat an entry (two ownerReferences
             // to the same owner, two conditions of one type) gives the same
