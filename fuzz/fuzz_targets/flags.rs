@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|input: kubestate_fuzz::FlagsInput| { kubestate_fuzz::flags(&input) });
+libfuzzer_sys::fuzz_target!(|input: kubestate_fuzz::FlagsInput| kubestate_fuzz::flags(&input));
