@@ -633,6 +633,10 @@ mod tests {
                 "--metric-annotations-allowlist: \",nodes\" is not a resource name",
             ),
             (
+                &["--metric-labels-allowlist=pods=[a\nb"],
+                "--metric-labels-allowlist: missing ] after \"pods=[a\\nb\"",
+            ),
+            (
                 &["--metric-labels-allowlist=pods=[a b]"],
                 "--metric-labels-allowlist: \"a b\" is not a label key",
             ),

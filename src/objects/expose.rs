@@ -9,7 +9,7 @@
 //! names and values as they are.
 
 use super::{Resource, Str};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A string map of metadata (labels, annotations, nodeSelector) as decoded:
 /// pairs sorted by key, not interned, because most of it is dropped.
@@ -80,7 +80,7 @@ impl Allowlist {
                 .ok_or_else(|| format!("expected [ after {resource:?}="))?;
             let (list, after) = list
                 .split_once(']')
-                .ok_or_else(|| format!("missing ] after {resource}=[{list}"))?;
+                .ok_or_else(|| format!("missing ] after {:?}", format!("{resource}=[{list}")))?;
             rest = after.trim_start();
             if !rest.is_empty() {
                 rest = rest
@@ -211,35 +211,55 @@ fn glob_matches(pattern: &str, text: &str) -> bool {
 /// Kubernetes keys (sorted) to Prometheus label names the way
 /// kube-state-metrics does it: invalid characters become `_`, camelCase
 /// becomes snake_case, and names that collide get `_conflict1`,
-/// `_conflict2`, … in key order (the first one renamed too).
+/// `_conflict2`, … in key order (the first one renamed too). A suffixed
+/// name can be what another key sanitizes to (`x-y`, `x.y` and
+/// `x_y_conflict1`), and Prometheus refuses a scrape whose series repeats a
+/// label name, so a suffix is taken only when no name in use has it, and a
+/// key whose name was handed out as a suffix collides like any other.
 pub fn prometheus_pairs<V>(
     prefix: &str,
     sorted: &[(&str, &str)],
     value: impl Fn(&str) -> V,
 ) -> Box<[(Str, V)]> {
-    let names: Vec<String> = sorted
-        .iter()
-        .map(|(k, _)| format!("{prefix}_{}", snake_case(k)))
-        .collect();
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for name in &names {
-        *counts.entry(name).or_default() += 1;
+    let mut names: Vec<String> = Vec::with_capacity(sorted.len());
+    // Each name given out, and which key has it.
+    let mut used: HashMap<String, usize> = HashMap::new();
+    // The last suffix given to each name that collided.
+    let mut suffixes: HashMap<String, usize> = HashMap::new();
+    for (key, _) in sorted {
+        let base = format!("{prefix}_{}", snake_case(key));
+        let name = if let Some(suffix) = suffixes.get_mut(&base) {
+            next_free(&base, suffix, &used)
+        } else if let Some(first) = used.remove(&base) {
+            let mut suffix = 0;
+            let renamed = next_free(&base, &mut suffix, &used);
+            used.insert(renamed.clone(), first);
+            names[first] = renamed;
+            let name = next_free(&base, &mut suffix, &used);
+            suffixes.insert(base, suffix);
+            name
+        } else {
+            base
+        };
+        used.insert(name.clone(), names.len());
+        names.push(name);
     }
-    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     names
         .iter()
         .zip(sorted)
-        .map(|(name, (_, v))| {
-            let name = if counts[name.as_str()] > 1 {
-                let n = seen.entry(name).or_default();
-                *n += 1;
-                Str::new(&format!("{name}_conflict{n}"))
-            } else {
-                Str::new(name)
-            };
-            (name, value(v))
-        })
+        .map(|(name, (_, v))| (Str::new(name), value(v)))
         .collect()
+}
+
+/// `<base>_conflict<n>` for the next `n` whose name is not in use.
+fn next_free(base: &str, suffix: &mut usize, used: &HashMap<String, usize>) -> String {
+    loop {
+        *suffix += 1;
+        let name = format!("{base}_conflict{suffix}");
+        if !used.contains_key(&name) {
+            return name;
+        }
+    }
 }
 
 /// Invalid label characters to `_`, then `aB` to `a_b` and lowercase.
@@ -347,6 +367,23 @@ mod tests {
         assert_eq!(
             list.expose(Resource::Nodes, "label", &map, &[], Str::new),
             None
+        );
+    }
+
+    #[test]
+    fn a_conflict_suffix_never_repeats_a_name_another_key_has() {
+        // Sorted: '-' < '.' < '_'. `x-y` and `x.y` collide on label_x_y and
+        // become _conflict1 and _conflict2; `x_y_conflict1` then collides
+        // with the first, which kube-state-metrics renames again.
+        let map = raw(&[("x-y", "1"), ("x.y", "2"), ("x_y_conflict1", "3")]);
+        let list = Allowlist::parse("pods=[*]").unwrap();
+        assert_eq!(
+            names(&list.expose(Resource::Pods, "label", &map, &[], Str::new)),
+            [
+                ("label_x_y_conflict1_conflict1".into(), "1".into()),
+                ("label_x_y_conflict2".into(), "2".into()),
+                ("label_x_y_conflict1_conflict2".into(), "3".into()),
+            ]
         );
     }
 
