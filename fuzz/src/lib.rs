@@ -270,9 +270,15 @@ pub fn exposition(input: &ExpositionInput) {
             Family::counter(info.stability, info.name, help, info.labels, |_, _| {})
         }
     };
-    let meta = serde_json::json!({"metadata": {
-        "name": input.name, "namespace": input.namespace, "uid": input.uid,
-    }});
+    // As an API server sends it: a cluster-scoped object has no namespace.
+    let namespaced = info.resource.namespaced();
+    let meta = if namespaced {
+        serde_json::json!({"metadata": {
+            "name": input.name, "namespace": input.namespace, "uid": input.uid,
+        }})
+    } else {
+        serde_json::json!({"metadata": {"name": input.name, "uid": input.uid}})
+    };
     let identity = kinds::visit(info.resource, IdentityOf(meta));
     let identity_labels: Vec<(String, String)> = info
         .resource
@@ -281,11 +287,18 @@ pub fn exposition(input: &ExpositionInput) {
         .iter()
         .map(|&label| {
             let value = match label {
-                "namespace" if info.resource.namespaced() => &input.namespace,
-                "uid" => &input.uid,
-                _ => &input.name,
+                // A Namespace is named by `namespace`; other cluster-scoped
+                // kinds that kube-state-metrics starts with `namespace`
+                // (the admission kinds) have it empty.
+                "namespace" if info.resource == Resource::Namespaces => input.name.clone(),
+                "namespace" if namespaced => input.namespace.clone(),
+                "namespace" => String::new(),
+                "uid" => input.uid.clone(),
+                // Read from the spec, which this object has none of.
+                "signer_name" => String::new(),
+                _ => input.name.clone(),
             };
-            (label.to_owned(), value.clone())
+            (label.to_owned(), value)
         })
         .collect();
     let keys: BTreeSet<&str> = input.keys.iter().map(String::as_str).collect();
@@ -656,8 +669,9 @@ fn check_allowlist_from_parts(parts: &[(String, Vec<String>)]) {
         .join(",");
     let valid = parts.iter().all(|(resource, keys)| {
         let resource = resource.trim();
-        let resource_ok = resource == "*"
-            || (!resource.is_empty() && resource.bytes().all(|b| b.is_ascii_lowercase()));
+        // A name that is no kind is refused (a typo would otherwise
+        // silently allow nothing).
+        let resource_ok = resource == "*" || Resource::from_plural(resource).is_some();
         let keys_ok = keys.join(",").trim().is_empty() || keys.iter().all(|k| valid_key(k));
         resource_ok && keys_ok
     });
