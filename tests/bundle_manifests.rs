@@ -329,3 +329,83 @@ fn service_exposes_both_ports_by_name() {
         ]
     );
 }
+
+/// examples/tls (manifests/ plus manifests/components/tls): the same
+/// bundle with `--tls-config` on, valid in strict mode, whose web
+/// configuration kubestate accepts and names the certificate where the
+/// Deployment mounts the Secret (as a directory, so a renewed certificate
+/// reaches the pod), and whose probes speak HTTPS.
+#[test]
+fn the_tls_overlay_mounts_the_certificate_where_its_web_config_names_it() {
+    let yaml = kustomize("examples/tls");
+    // The bundle's five objects and the web configuration's ConfigMap.
+    validate_strict(&yaml, 6, "kubectl kustomize examples/tls");
+    let objs = yaml_docs(&yaml);
+    let config_map = find(&objs, "ConfigMap");
+    let web_yml = config_map["data"]["web.yml"].as_str().expect("web.yml");
+    let web = kubestate::server::web_config::parse_web_config(web_yml)
+        .unwrap_or_else(|e| panic!("kubestate refuses the component's web.yml: {}", e.0));
+
+    let deployment = find(&objs, "Deployment");
+    let pod = &deployment["spec"]["template"]["spec"];
+    let c = &pod["containers"][0];
+    let args: Vec<&str> = c["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a.as_str())
+        .collect();
+    let web_path = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--tls-config="))
+        .unwrap_or_else(|| panic!("no --tls-config in {args:?}"));
+
+    // Where each volume is mounted, whole (a subPath mount never changes).
+    let mounts: Vec<(&str, &str)> = c["volumeMounts"]
+        .as_array()
+        .expect("volumeMounts")
+        .iter()
+        .map(|m| {
+            assert!(m.get("subPath").is_none(), "{m}");
+            assert_eq!(m["readOnly"], true, "{m}");
+            (
+                m["name"].as_str().unwrap(),
+                m["mountPath"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let source_of = |path: &str| -> Value {
+        let (volume, dir) = mounts
+            .iter()
+            .find(|(_, dir)| path.starts_with(&format!("{dir}/")))
+            .unwrap_or_else(|| panic!("{path} is on no mounted volume: {mounts:?}"));
+        let volume = pod["volumes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == *volume)
+            .unwrap_or_else(|| panic!("no volume {volume}"));
+        assert!(path[dir.len() + 1..].find('/').is_none(), "{path}");
+        volume.clone()
+    };
+    assert_eq!(
+        source_of(web_path)["configMap"]["name"],
+        config_map["metadata"]["name"]
+    );
+    assert_eq!(web_path.rsplit('/').next(), Some("web.yml"));
+    let tls = &web.tls_server_config;
+    for (file, key) in [(&tls.cert_file, "tls.crt"), (&tls.key_file, "tls.key")] {
+        let file = file
+            .as_deref()
+            .and_then(|f| f.to_str())
+            .expect("a certificate file");
+        assert_eq!(
+            source_of(file)["secret"]["secretName"],
+            "kube-state-metrics-tls"
+        );
+        assert_eq!(file.rsplit('/').next(), Some(key));
+    }
+    for probe in ["livenessProbe", "readinessProbe"] {
+        assert_eq!(c[probe]["httpGet"]["scheme"], "HTTPS", "{probe}");
+    }
+}
