@@ -672,7 +672,9 @@ fn check_allowlist_from_parts(parts: &[(String, Vec<String>)]) {
         // A name that is no kind is refused (a typo would otherwise
         // silently allow nothing).
         let resource_ok = resource == "*" || Resource::from_plural(resource).is_some();
-        let keys_ok = keys.join(",").trim().is_empty() || keys.iter().all(|k| valid_key(k));
+        // A key holding a comma is two keys once written out.
+        let written = keys.join(",");
+        let keys_ok = written.trim().is_empty() || written.split(',').all(valid_key);
         resource_ok && keys_ok
     });
     let config = validate(&[(ListFlag::MetricLabelsAllowlist, &text)]);
@@ -685,7 +687,12 @@ fn check_allowlist_from_parts(parts: &[(String, Vec<String>)]) {
         let Some(kind) = Resource::from_plural(resource.trim()) else {
             continue;
         };
-        for key in keys.iter().map(|k| k.trim()).filter(|k| !k.is_empty()) {
+        for key in keys
+            .iter()
+            .flat_map(|k| k.split(','))
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+        {
             let map: RawMap = Box::new([(Box::from(key), Box::from("v"))]);
             let exposed = config
                 .exposure
