@@ -1,6 +1,7 @@
-//! Wiring the stages together: connect, start a watcher per kind (and per
-//! namespace), serve both ports, stop on a signal.
+//! Wiring the stages together: connect, find the shard, start a watcher
+//! per kind (and per namespace), serve both ports, stop on a signal.
 
+use crate::autoshard::{AutoshardError, current_shard};
 use crate::cache::Store;
 use crate::client::{ConnectError, connect};
 use crate::config::Config;
@@ -10,6 +11,7 @@ use crate::objects::sweep_interned;
 use crate::render::{KindRenderer, RenderKind};
 use crate::server::listen::{Server, serve};
 use crate::server::{AppState, metrics_router, telemetry_router};
+use crate::shard::CurrentShard;
 use crate::telemetry::Telemetry;
 use crate::watch::{Scope, SyncState, until_served, watch};
 use std::future::Future;
@@ -23,6 +25,8 @@ use tracing::info;
 pub enum RunError {
     #[error(transparent)]
     Connect(#[from] ConnectError),
+    #[error(transparent)]
+    Autoshard(#[from] AutoshardError),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -49,6 +53,14 @@ pub async fn run(
     let telemetry_listener = bind(&config.telemetry_host, config.telemetry_port).await?;
 
     let mut tasks = tokio::task::JoinSet::new();
+    let shard = current_shard(
+        &client,
+        config.own_pod.as_ref(),
+        config.shard,
+        &telemetry,
+        &mut tasks,
+    )
+    .await?;
     let kinds: Vec<Arc<dyn RenderKind>> = config
         .resources
         .iter()
@@ -57,6 +69,7 @@ pub async fn run(
                 client: &client,
                 apiserver: &apiserver,
                 config: &config,
+                shard: &shard,
                 telemetry: &telemetry,
                 sync: &sync,
                 tasks: &mut tasks,
@@ -130,6 +143,7 @@ struct Start<'a> {
     client: &'a kube::Client,
     apiserver: &'a Arc<str>,
     config: &'a Config,
+    shard: &'a CurrentShard,
     telemetry: &'a Arc<Telemetry>,
     sync: &'a Arc<SyncState>,
     tasks: &'a mut tokio::task::JoinSet<()>,
@@ -141,7 +155,7 @@ impl KindVisitor for Start<'_> {
     fn visit<T: Families>(self) -> Arc<dyn RenderKind> {
         let resource = T::RESOURCE;
         let store = Arc::new(Store::<T>::default());
-        let scopes = scopes(self.config, self.apiserver, resource);
+        let scopes = scopes(self.config, self.apiserver, self.shard, resource);
         self.telemetry.enable(resource);
         self.sync.register(resource, scopes.len());
         let watchers: Vec<_> = scopes
@@ -175,13 +189,18 @@ impl KindVisitor for Start<'_> {
 
 /// One scope per watched namespace, or one cluster-wide scope (with the
 /// denylist as a field selector). Nodes are cluster-scoped and ignore both.
-fn scopes(config: &Config, apiserver: &Arc<str>, resource: Resource) -> Vec<Scope> {
+fn scopes(
+    config: &Config,
+    apiserver: &Arc<str>,
+    shard: &CurrentShard,
+    resource: Resource,
+) -> Vec<Scope> {
     let cluster = |field_selector| Scope {
         apiserver: apiserver.clone(),
         namespace: None,
         field_selector,
         use_apiserver_cache: config.use_apiserver_cache,
-        shard: config.shard,
+        shard: shard.clone(),
     };
     if !resource.namespaced() {
         return vec![cluster(None)];

@@ -4,6 +4,7 @@
 //! carry over. A bad value stops the program with one line naming the flag
 //! (exit status 2, like clap's own usage errors).
 
+use crate::autoshard::OwnPod;
 use crate::families::FamilyFilter;
 use crate::objects::{Allowlist, Exposure, Resource};
 use crate::server::duration::parse_go_duration;
@@ -94,6 +95,14 @@ pub struct ExporterArgs {
     /// How many instances split the cluster between them.
     #[arg(long, default_value_t = 1)]
     pub total_shards: u32,
+    /// This instance's pod (with --pod-namespace, from the downward API):
+    /// the shard follows its StatefulSet's ordinal and replicas, in place
+    /// of --shard and --total-shards.
+    #[arg(long, default_value = "")]
+    pub pod: String,
+    /// The namespace of --pod.
+    #[arg(long, default_value = "")]
+    pub pod_namespace: String,
     /// Gzip /metrics responses when the client accepts it.
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, require_equals = true,
           default_value = "false", default_missing_value = "true", value_parser = go_bool)]
@@ -309,6 +318,8 @@ pub struct Config {
     pub telemetry_port: u16,
     pub enable_gzip_encoding: bool,
     pub shard: Shard,
+    /// Automatic sharding: the shard comes from this pod's StatefulSet.
+    pub own_pod: Option<OwnPod>,
     pub families: FamilyFilter,
     pub exposure: Exposure,
     pub metrics_limits: Limits,
@@ -374,6 +385,13 @@ impl ExporterArgs {
             node_selectors: families.enables("kube_pod_nodeselectors", true),
         };
         let (metrics_limits, telemetry_limits) = self.limits()?;
+        let own_pod = self.own_pod();
+        // Static sharding is not checked when it is ignored, as in
+        // kube-state-metrics; the StatefulSet gives the shard.
+        let shard = match own_pod {
+            Some(_) => Shard::default(),
+            None => self.shard()?,
+        };
         // Empty, as kube-state-metrics' default: plain HTTP.
         let web_config = match self.tls_config.as_str() {
             "" => None,
@@ -401,7 +419,8 @@ impl ExporterArgs {
             telemetry_host: self.telemetry_host.clone(),
             telemetry_port: self.telemetry_port,
             enable_gzip_encoding: self.enable_gzip_encoding,
-            shard: self.shard()?,
+            shard,
+            own_pod,
         })
     }
 }
@@ -483,6 +502,33 @@ impl ExporterArgs {
             ..metrics
         };
         Ok((metrics, telemetry))
+    }
+
+    /// Automatic sharding needs both flags; like kube-state-metrics, one
+    /// alone leaves it off, and it takes precedence over --shard and
+    /// --total-shards. Both cases are said at start-up, which
+    /// kube-state-metrics does not.
+    fn own_pod(&self) -> Option<OwnPod> {
+        match (self.pod.as_str(), self.pod_namespace.as_str()) {
+            ("", "") => None,
+            ("", _) | (_, "") => {
+                tracing::warn!(
+                    "--pod and --pod-namespace must both be given for automatic sharding; it is off"
+                );
+                None
+            }
+            (name, namespace) => {
+                if (self.shard, self.total_shards) != (0, 1) {
+                    tracing::warn!(
+                        "--shard and --total-shards are ignored: with --pod and --pod-namespace the shard comes from the StatefulSet"
+                    );
+                }
+                Some(OwnPod {
+                    name: name.to_owned(),
+                    namespace: namespace.to_owned(),
+                })
+            }
+        }
     }
 
     fn shard(&self) -> Result<Shard, ConfigError> {
@@ -649,6 +695,32 @@ mod tests {
             assert!(err.starts_with(want), "{flags:?}: got {err:?}");
             assert!(!err.contains('\n'), "{flags:?}: one line, got {err:?}");
         }
+    }
+
+    #[test]
+    fn automatic_sharding_needs_both_pod_flags_and_overrides_static_sharding() {
+        let both = args(&["--pod=ksm-1", "--pod-namespace=monitoring"])
+            .validate()
+            .unwrap();
+        let own = both.own_pod.expect("automatic sharding on");
+        assert_eq!(
+            (own.name.as_str(), own.namespace.as_str()),
+            ("ksm-1", "monitoring")
+        );
+        for one in ["--pod=ksm-1", "--pod-namespace=monitoring"] {
+            let config = args(&[one]).validate().unwrap();
+            assert!(config.own_pod.is_none(), "{one} alone");
+        }
+        // --shard beyond --total-shards is not refused when it is ignored.
+        let config = args(&[
+            "--pod=ksm-1",
+            "--pod-namespace=monitoring",
+            "--shard=3",
+            "--total-shards=2",
+        ])
+        .validate()
+        .unwrap();
+        assert!(config.own_pod.is_some());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! [`kinds`] registers each kind once for all of them.
 
 pub mod app;
+pub mod autoshard;
 pub mod cache;
 pub mod client;
 pub mod config;

@@ -1,6 +1,7 @@
-//! Sharding (`--shard`, `--total-shards`): each instance keeps only the
-//! objects whose UID hashes to its shard, so several instances split a large
-//! cluster between them.
+//! Sharding (`--shard`, `--total-shards`, or followed from a StatefulSet by
+//! `src/autoshard.rs`): each instance keeps only the objects whose UID
+//! hashes to its shard, so several instances split a large cluster between
+//! them.
 //!
 //! The assignment is kube-state-metrics': FNV-1a (64 bit) of the UID, then
 //! jump consistent hashing (Lamping and Veach, "A Fast, Minimal Memory,
@@ -24,10 +25,20 @@ impl Default for Shard {
     }
 }
 
+/// This instance's shard as it is now: fixed by `--shard`, or changed by
+/// the StatefulSet's scale. Watchers list again when it changes.
+pub type CurrentShard = tokio::sync::watch::Receiver<Shard>;
+
 impl Shard {
-    /// Whether the object with this UID belongs to this instance.
+    /// Whether the object with this UID belongs to this instance. An
+    /// ordinal at or beyond the total (a StatefulSet pod left over while
+    /// scaling down) owns nothing, as in kube-state-metrics.
     pub fn owns(&self, uid: &str) -> bool {
-        self.total <= 1 || jump_hash(fnv1a_64(uid.as_bytes()), self.total) == self.ordinal
+        match self.total {
+            0 => false,
+            1 => self.ordinal == 0,
+            total => jump_hash(fnv1a_64(uid.as_bytes()), total) == self.ordinal,
+        }
     }
 }
 
@@ -100,5 +111,13 @@ mod tests {
     #[test]
     fn a_single_shard_owns_everything() {
         assert!(uids(10).iter().all(|u| Shard::default().owns(u)));
+    }
+
+    #[test]
+    fn an_ordinal_beyond_the_total_owns_nothing() {
+        for (ordinal, total) in [(1, 1), (2, 2), (0, 0), (5, 3)] {
+            let shard = Shard { ordinal, total };
+            assert!(!uids(100).iter().any(|u| shard.owns(u)), "{shard:?}");
+        }
     }
 }

@@ -74,6 +74,8 @@ pub struct Telemetry {
     scrape_duration_seconds: Family<FormatLabels, Histogram>,
     scrape_bytes: Gauge<u64, AtomicU64>,
     http_timeouts_total: Family<HttpTimeoutLabels, Counter>,
+    shard_ordinal: Family<ShardLabels, Gauge>,
+    total_shards: Gauge,
 }
 
 impl Telemetry {
@@ -93,22 +95,16 @@ impl Telemetry {
             watch_total.clone(),
         );
         let shard_ordinal = Family::<ShardLabels, Gauge>::default();
-        shard_ordinal
-            .get_or_create(&ShardLabels {
-                shard_ordinal: shard.ordinal.to_string(),
-            })
-            .set(i64::from(shard.ordinal));
         registry.register(
             "kube_state_metrics_shard_ordinal",
             "Current sharding ordinal/index of this instance",
-            shard_ordinal,
+            shard_ordinal.clone(),
         );
         let total_shards = Gauge::<i64>::default();
-        total_shards.set(i64::from(shard.total));
         registry.register(
             "kube_state_metrics_total_shards",
             "Number of total shards this instance is aware of",
-            total_shards,
+            total_shards.clone(),
         );
         let build_info = Family::<BuildLabels, Gauge>::default();
         build_info
@@ -171,7 +167,7 @@ impl Telemetry {
             http_timeouts_total.clone(),
         );
         registry.register_collector(Box::new(ProcessCollector));
-        Telemetry {
+        let telemetry = Telemetry {
             registry,
             list_total,
             watch_total,
@@ -182,7 +178,23 @@ impl Telemetry {
             scrape_duration_seconds,
             scrape_bytes,
             http_timeouts_total,
-        }
+            shard_ordinal,
+            total_shards,
+        };
+        telemetry.set_shard(shard);
+        telemetry
+    }
+
+    /// The shard served now; the ordinal's old series goes, as
+    /// kube-state-metrics resets it when its StatefulSet is scaled.
+    pub fn set_shard(&self, shard: Shard) {
+        self.shard_ordinal.clear();
+        self.shard_ordinal
+            .get_or_create(&ShardLabels {
+                shard_ordinal: shard.ordinal.to_string(),
+            })
+            .set(i64::from(shard.ordinal));
+        self.total_shards.set(i64::from(shard.total));
     }
 
     /// Registers an enabled resource's series at zero, so that alerts on

@@ -13,7 +13,7 @@
 
 use crate::cache::Store;
 use crate::objects::{Exposure, Object, Resource, Wire, sweep_interned};
-use crate::shard::Shard;
+use crate::shard::CurrentShard;
 use crate::telemetry::Telemetry;
 use futures::StreamExt;
 use kube::Api;
@@ -31,8 +31,9 @@ pub struct Scope {
     /// `metadata.namespace!=a,...` for `--namespaces-denylist`.
     pub field_selector: Option<String>,
     pub use_apiserver_cache: bool,
-    /// Objects of other shards are dropped as they arrive.
-    pub shard: Shard,
+    /// Objects of other shards are dropped as they arrive; when the shard
+    /// changes, the watcher lists again.
+    pub shard: CurrentShard,
     /// The API server's URL, named in every failure line.
     pub apiserver: Arc<str>,
 }
@@ -191,7 +192,21 @@ pub async fn watch<T: Object>(
     let namespace = scope.namespace.as_deref().unwrap_or("");
     let mut events = watcher(api.clone(), config.clone()).boxed();
     let mut backoff = Backoff::default();
-    while let Some(event) = events.next().await {
+    let mut shard = scope.shard.clone();
+    loop {
+        let event = tokio::select! {
+            event = events.next() => event,
+            // A new shard: list again, so that the relist drops the objects
+            // no longer owned and adds those newly owned, while scrapes go
+            // on serving the old share until it finishes.
+            Ok(()) = shard.changed() => {
+                let now = *shard.borrow_and_update();
+                info!(%resource, namespace, shard = now.ordinal, total_shards = now.total, "shard changed; listing again");
+                events = watcher(api.clone(), config.clone()).boxed();
+                continue;
+            }
+        };
+        let Some(event) = event else { break };
         match event {
             Ok(watcher::Event::Init) => store.begin_relist(source),
             Ok(watcher::Event::InitApply(object)) => {
@@ -297,8 +312,13 @@ fn cause(error: &watcher::Error, resource: Resource) -> String {
             status.code, status.reason, status.message
         );
     }
+    error_chain(error)
+}
+
+/// An error and its causes in one line, down to the operating system's.
+pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
-    let mut next: Option<&dyn std::error::Error> = Some(error);
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(e) = next {
         let mut text = e.to_string();
         if is_tls(e) {
@@ -335,7 +355,7 @@ fn is_tls(error: &(dyn std::error::Error + 'static)) -> bool {
 /// each delay jittered down by up to a quarter so that many watchers do not
 /// retry in step. Reset by progress only.
 #[derive(Default)]
-struct Backoff {
+pub(crate) struct Backoff {
     failures: u32,
 }
 
@@ -343,7 +363,7 @@ impl Backoff {
     const MIN: Duration = Duration::from_millis(800);
     const MAX: Duration = Duration::from_secs(30);
 
-    fn next_delay(&mut self) -> Duration {
+    pub(crate) fn next_delay(&mut self) -> Duration {
         let full = Self::MIN
             .saturating_mul(1 << self.failures.min(16))
             .min(Self::MAX);
@@ -354,7 +374,7 @@ impl Backoff {
         full - full.mul_f64(f64::from(nanos % 1000) / 4000.0)
     }
 
-    fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.failures = 0;
     }
 }
@@ -371,7 +391,7 @@ fn apply<T: Object>(
     telemetry: &Telemetry,
     from_watch: bool,
 ) {
-    if !scope.shard.owns(object.uid()) {
+    if !scope.shard.borrow().owns(object.uid()) {
         return;
     }
     let resource = T::RESOURCE;
