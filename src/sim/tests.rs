@@ -1257,3 +1257,44 @@ async fn kube_rs_watcher_end_to_end() {
     assert_eq!(relisted.len(), expected.len() + 1);
     server.abort();
 }
+
+/// What automatic sharding asks of the API server: its StatefulSet listed
+/// and watched by name, and a missing one answered 404 as the real server
+/// answers (`statefulsets.apps "x" not found`, the group in the details).
+#[tokio::test]
+async fn a_statefulset_is_listed_and_watched_by_name_and_a_missing_one_is_404() {
+    let sim = Simulator::new(SimConfig::empty());
+    let statefulset = |name: &str, replicas: i32| {
+        json!({"kind": "StatefulSet", "metadata": {"name": name, "namespace": "monitoring"},
+               "spec": {"replicas": replicas}})
+    };
+    for name in ["kube-state-metrics", "web"] {
+        put_obj(&sim, statefulset(name, 2)).await;
+    }
+    let path = "/apis/apps/v1/namespaces/monitoring/statefulsets";
+    let by_name = "fieldSelector=metadata.name%3Dkube-state-metrics";
+    let (_, list) = get_json(&sim, &format!("{path}?{by_name}")).await;
+    assert_eq!(names(&list), ["monitoring/kube-state-metrics"]);
+    let start = rv_of(&list);
+    put_obj(&sim, statefulset("web", 3)).await;
+    put_obj(&sim, statefulset("kube-state-metrics", 3)).await;
+    let events = watch_lines(
+        &sim,
+        &format!("{path}?watch=true&resourceVersion={start}&timeoutSeconds=1&{by_name}"),
+    )
+    .await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["type"], "MODIFIED");
+    assert_eq!(
+        events[0]["object"]["metadata"]["name"],
+        "kube-state-metrics"
+    );
+    assert_eq!(events[0]["object"]["spec"]["replicas"], 3);
+
+    let (s, body) = get_json(&sim, &format!("{path}/absent")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(
+        body,
+        json!({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"statefulsets.apps \"absent\" not found","reason":"NotFound","details":{"name":"absent","group":"apps","kind":"statefulsets"},"code":404})
+    );
+}
