@@ -5,6 +5,7 @@
 //! (exit status 2, like clap's own usage errors).
 
 use crate::families::FamilyFilter;
+use crate::node_shard::PodNodes;
 use crate::objects::{Allowlist, Exposure, Resource};
 use crate::server::duration::parse_go_duration;
 use crate::server::listen::Limits;
@@ -94,6 +95,15 @@ pub struct ExporterArgs {
     /// How many instances split the cluster between them.
     #[arg(long, default_value_t = 1)]
     pub total_shards: u32,
+    /// Watch only the pods bound to this node (DaemonSet sharding; pass the
+    /// pod's spec.nodeName through the downward API); needs --resources=pods.
+    #[arg(long, default_value = "")]
+    pub node: String,
+    /// Watch only the pods bound to no node yet (beside a --node DaemonSet);
+    /// needs --resources=pods.
+    #[arg(long, action = ArgAction::Set, num_args = 0..=1, require_equals = true,
+          default_value = "false", default_missing_value = "true", value_parser = go_bool)]
+    pub track_unscheduled_pods: bool,
     /// Gzip /metrics responses when the client accepts it.
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, require_equals = true,
           default_value = "false", default_missing_value = "true", value_parser = go_bool)]
@@ -309,6 +319,7 @@ pub struct Config {
     pub telemetry_port: u16,
     pub enable_gzip_encoding: bool,
     pub shard: Shard,
+    pub pod_nodes: PodNodes,
     pub families: FamilyFilter,
     pub exposure: Exposure,
     pub metrics_limits: Limits,
@@ -384,6 +395,12 @@ impl ExporterArgs {
                 },
             )?)),
         };
+        let pod_nodes = PodNodes::from_flags(
+            &self.node,
+            self.track_unscheduled_pods,
+            &self.resources,
+            &resources,
+        )?;
         Ok(Config {
             metrics_limits,
             telemetry_limits,
@@ -402,6 +419,7 @@ impl ExporterArgs {
             telemetry_port: self.telemetry_port,
             enable_gzip_encoding: self.enable_gzip_encoding,
             shard: self.shard()?,
+            pod_nodes,
         })
     }
 }

@@ -6,7 +6,6 @@
 mod common_bundle;
 
 use std::collections::BTreeSet;
-use std::process::Command;
 
 use common_bundle::*;
 use serde_json::Value;
@@ -23,27 +22,6 @@ fn find<'a>(objs: &'a [Value], kind: &str) -> &'a Value {
     let found: Vec<&Value> = objs.iter().filter(|o| o["kind"] == kind).collect();
     assert_eq!(found.len(), 1, "expected exactly one {kind} in the bundle");
     found[0]
-}
-
-/// kubernetes-validate --strict on YAML text: every object must be checked
-/// against a schema (a kind without one only warns, so WARN fails here too).
-fn validate_strict(yaml: &str, expected_objects: usize, what: &str) {
-    let out = run_with_stdin(
-        Command::new("kubernetes-validate").args(["--strict", "-"]),
-        "kubernetes-validate",
-        yaml.as_bytes(),
-    );
-    let stdout = text(&out.stdout);
-    assert_success(&out, &format!("kubernetes-validate --strict of {what}"));
-    assert!(
-        !stdout.contains("WARN") && !stdout.contains("ERROR"),
-        "kubernetes-validate did not validate every object of {what}:\n{stdout}"
-    );
-    let passed = stdout.lines().filter(|l| l.contains(" passed ")).count();
-    assert_eq!(
-        passed, expected_objects,
-        "{what}: expected {expected_objects} objects validated:\n{stdout}"
-    );
 }
 
 #[test]

@@ -364,3 +364,24 @@ pub fn urlencode(s: &str) -> String {
 pub fn exists(path: &Path) -> bool {
     path.exists()
 }
+
+/// kubernetes-validate --strict on YAML text: every object must be checked
+/// against a schema (a kind without one only warns, so WARN fails here too).
+pub fn validate_strict(yaml: &str, expected_objects: usize, what: &str) {
+    let out = run_with_stdin(
+        Command::new("kubernetes-validate").args(["--strict", "-"]),
+        "kubernetes-validate",
+        yaml.as_bytes(),
+    );
+    let stdout = text(&out.stdout);
+    assert_success(&out, &format!("kubernetes-validate --strict of {what}"));
+    assert!(
+        !stdout.contains("WARN") && !stdout.contains("ERROR"),
+        "kubernetes-validate did not validate every object of {what}:\n{stdout}"
+    );
+    let passed = stdout.lines().filter(|l| l.contains(" passed ")).count();
+    assert_eq!(
+        passed, expected_objects,
+        "{what}: expected {expected_objects} objects validated:\n{stdout}"
+    );
+}
