@@ -197,3 +197,90 @@ fn node_shards_together_serve_exactly_the_unsharded_pods() {
     }
     wait_union(&shards, &unsharded, "after binding a pending pod");
 }
+
+/// A label's value in a series line.
+fn label<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+    let start = [format!("{{{name}=\""), format!(",{name}=\"")]
+        .iter()
+        .find_map(|p| line.find(p.as_str()).map(|at| at + p.len()))?;
+    line[start..].split('"').next()
+}
+
+/// The node's selector is added to the namespace flags' scopes, not put
+/// in their place: with `--namespaces-denylist` the pods of that node
+/// outside the denied namespace, with `--namespaces` those inside the
+/// listed ones (one watcher each).
+#[test]
+fn a_node_shard_keeps_the_namespace_flags() {
+    let sim = Sim::start(&[
+        "--nodes",
+        "3",
+        "--pods-per-node",
+        "10",
+        "--seed",
+        "11",
+        "--churn-interval-ms",
+        "0",
+    ]);
+    let pods = items(&sim, "pods");
+    let node_of: BTreeMap<(String, String), String> = pods
+        .iter()
+        .map(|p| {
+            let m = &p["metadata"];
+            (
+                (
+                    m["namespace"].as_str().unwrap().to_string(),
+                    m["name"].as_str().unwrap().to_string(),
+                ),
+                p["spec"]["nodeName"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let node = node_of
+        .iter()
+        .find(|((ns, _), node)| ns == "default" && !node.is_empty())
+        .map(|(_, node)| node.clone())
+        .expect("a scheduled pod in default");
+
+    let unsharded = Exporter::start(&sim.kubeconfig, &["--resources=pods"]);
+    let node_flag = format!("--node={node}");
+    let denied = Exporter::start(
+        &sim.kubeconfig,
+        &[
+            "--resources=pods",
+            &node_flag,
+            "--namespaces-denylist=default",
+        ],
+    );
+    let listed = Exporter::start(
+        &sim.kubeconfig,
+        &["--resources=pods", &node_flag, "--namespaces=default,shop"],
+    );
+    for exporter in [&unsharded, &denied, &listed] {
+        exporter.wait_ready();
+    }
+    let all = series_lines(&unsharded.scrape());
+    let expected = |keep: &dyn Fn(&str) -> bool| -> Vec<String> {
+        let mut lines: Vec<String> = all
+            .iter()
+            .filter(|l| {
+                let ns = label(l, "namespace").expect("a namespace label");
+                let pod = label(l, "pod").expect("a pod label");
+                node_of[&(ns.to_string(), pod.to_string())] == node && keep(ns)
+            })
+            .cloned()
+            .collect();
+        lines.sort();
+        lines
+    };
+    let sorted_scrape = |e: &Exporter| {
+        let mut lines = series_lines(&e.scrape());
+        lines.sort();
+        lines
+    };
+    let want_denied = expected(&|ns| ns != "default");
+    let want_listed = expected(&|ns| ns == "default" || ns == "shop");
+    assert!(!want_denied.is_empty() && !want_listed.is_empty());
+    assert_eq!(sorted_scrape(&denied), want_denied);
+    assert_eq!(sorted_scrape(&listed), want_listed);
+}
