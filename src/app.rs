@@ -189,21 +189,26 @@ impl KindVisitor for Start<'_> {
 
 /// One scope per watched namespace, or one cluster-wide scope (with the
 /// denylist as a field selector). Nodes are cluster-scoped and ignore both.
+/// Pods also carry the node shard's selector in every scope.
 fn scopes(
     config: &Config,
     apiserver: &Arc<str>,
     shard: &CurrentShard,
     resource: Resource,
 ) -> Vec<Scope> {
-    let cluster = |field_selector| Scope {
+    let node_selector = match resource {
+        Resource::Pods => config.pod_nodes.field_selector(),
+        _ => None,
+    };
+    let cluster = |selectors: Vec<String>| Scope {
         apiserver: apiserver.clone(),
         namespace: None,
-        field_selector,
+        field_selector: (!selectors.is_empty()).then(|| selectors.join(",")),
         use_apiserver_cache: config.use_apiserver_cache,
         shard: shard.clone(),
     };
     if !resource.namespaced() {
-        return vec![cluster(None)];
+        return vec![cluster(Vec::new())];
     }
     if !config.namespaces.is_empty() {
         return config
@@ -211,16 +216,15 @@ fn scopes(
             .iter()
             .map(|ns| Scope {
                 namespace: Some(ns.clone()),
-                ..cluster(None)
+                ..cluster(node_selector.iter().cloned().collect())
             })
             .collect();
     }
-    let denied: Vec<String> = config
+    let denied = config
         .namespaces_denylist
         .iter()
-        .map(|ns| format!("metadata.namespace!={ns}"))
-        .collect();
-    vec![cluster((!denied.is_empty()).then(|| denied.join(",")))]
+        .map(|ns| format!("metadata.namespace!={ns}"));
+    vec![cluster(denied.chain(node_selector).collect())]
 }
 
 /// Binds `host:port`; `::` falls back to `0.0.0.0` where IPv6 is off.

@@ -6,6 +6,7 @@
 
 use crate::autoshard::OwnPod;
 use crate::families::FamilyFilter;
+use crate::node_shard::PodNodes;
 use crate::objects::{Allowlist, Exposure, Resource};
 use crate::server::duration::parse_go_duration;
 use crate::server::listen::Limits;
@@ -103,6 +104,15 @@ pub struct ExporterArgs {
     /// The namespace of --pod.
     #[arg(long, default_value = "")]
     pub pod_namespace: String,
+    /// Watch only the pods bound to this node (DaemonSet sharding; pass the
+    /// pod's spec.nodeName through the downward API); needs --resources=pods.
+    #[arg(long, default_value = "")]
+    pub node: String,
+    /// Watch only the pods bound to no node yet (beside a --node DaemonSet);
+    /// needs --resources=pods.
+    #[arg(long, action = ArgAction::Set, num_args = 0..=1, require_equals = true,
+          default_value = "false", default_missing_value = "true", value_parser = go_bool)]
+    pub track_unscheduled_pods: bool,
     /// Gzip /metrics responses when the client accepts it.
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, require_equals = true,
           default_value = "false", default_missing_value = "true", value_parser = go_bool)]
@@ -320,6 +330,7 @@ pub struct Config {
     pub shard: Shard,
     /// Automatic sharding: the shard comes from this pod's StatefulSet.
     pub own_pod: Option<OwnPod>,
+    pub pod_nodes: PodNodes,
     pub families: FamilyFilter,
     pub exposure: Exposure,
     pub metrics_limits: Limits,
@@ -402,6 +413,12 @@ impl ExporterArgs {
                 },
             )?)),
         };
+        let pod_nodes = PodNodes::from_flags(
+            &self.node,
+            self.track_unscheduled_pods,
+            &self.resources,
+            &resources,
+        )?;
         Ok(Config {
             metrics_limits,
             telemetry_limits,
@@ -421,6 +438,7 @@ impl ExporterArgs {
             enable_gzip_encoding: self.enable_gzip_encoding,
             shard,
             own_pod,
+            pod_nodes,
         })
     }
 }

@@ -28,7 +28,8 @@ use tracing::{info, warn};
 pub struct Scope {
     /// `None` watches the whole cluster.
     pub namespace: Option<String>,
-    /// `metadata.namespace!=a,...` for `--namespaces-denylist`.
+    /// `metadata.namespace!=a,...` for `--namespaces-denylist`, then
+    /// `spec.nodeName=...` for a pod node shard, comma-joined.
     pub field_selector: Option<String>,
     pub use_apiserver_cache: bool,
     /// Objects of other shards are dropped as they arrive; when the shard

@@ -20,7 +20,8 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::status::{Details, Status};
 use super::store::{
-    ListSource, NsFilter, WatchFrom, WatchStart, bookmark_line, range_from, watch_line, with_kind,
+    FieldTerm, ListSource, NsFilter, WatchFrom, WatchStart, bookmark_line, range_from,
+    selectable_fields, watch_line, with_kind,
 };
 use super::{Cut, Inner};
 
@@ -347,8 +348,9 @@ async fn collection(
     }
     // labelSelector is accepted and ignored: the exporter watches
     // everything, and the simulator's objects are not meant to be filtered
-    // by label. Field selectors on namespace and name are honoured.
-    let mut filter = match parse_field_selector(q.get("fieldSelector").map(String::as_str)) {
+    // by label. Field selectors on namespace, name and the kind's
+    // selectable fields are honoured.
+    let mut filter = match parse_field_selector(kind, q.get("fieldSelector").map(String::as_str)) {
         Ok(f) => f,
         Err(msg) => return Status::bad_request(msg).into_response(),
     };
@@ -363,7 +365,7 @@ async fn collection(
 }
 
 /// Errors are the message of a 400 BadRequest.
-fn parse_field_selector(sel: Option<&str>) -> Result<NsFilter, String> {
+fn parse_field_selector(kind: Resource, sel: Option<&str>) -> Result<NsFilter, String> {
     let mut f = NsFilter::default();
     for term in sel
         .unwrap_or("")
@@ -387,8 +389,18 @@ fn parse_field_selector(sel: Option<&str>) -> Result<NsFilter, String> {
             ("metadata.namespace", true) => f.not_equals.push(value),
             ("metadata.name", false) => f.name_equals.push(value),
             ("metadata.name", true) => f.name_not_equals.push(value),
-            (other, _) => {
-                return Err(format!("field label not supported: {other}"));
+            (other, negate) => {
+                let Some(index) = selectable_fields(kind)
+                    .iter()
+                    .position(|(field, _)| *field == other)
+                else {
+                    return Err(format!("field label not supported: {other}"));
+                };
+                f.fields.push(FieldTerm {
+                    index,
+                    value,
+                    negate,
+                });
             }
         }
     }
@@ -554,7 +566,7 @@ fn render_list(
     };
     let mut matching = range_from(&source.objects, lower)
         .take_while(|(k, _)| prefix.as_ref().is_none_or(|p| k.starts_with(p.as_str())))
-        .filter(|(k, _)| filter.matches(kind, k));
+        .filter(|(k, obj)| filter.matches(kind, k, &obj.fields));
 
     let mut items = BytesMut::new();
     let mut last_key = None;
@@ -712,15 +724,15 @@ async fn run_watch(
     // Send errors below mean the client went away: just stop.
     if let Some(objects) = snapshot {
         for (k, obj) in objects.iter() {
-            if filter.matches(kind, k)
+            if filter.matches(kind, k, &obj.fields)
                 && !send_event(&inner, kind, &mut tx, watch_line("ADDED", kind, &obj.body)).await
             {
                 return;
             }
         }
     }
-    for ev in replay {
-        if !send_event(&inner, kind, &mut tx, ev.line.clone()).await {
+    for line in replay {
+        if !send_event(&inner, kind, &mut tx, line).await {
             return;
         }
     }
@@ -752,10 +764,13 @@ async fn run_watch(
                     // Events of other kinds advance the bookmark too: the
                     // revision is global, as in etcd.
                     last = ev.rv;
-                    if ev.kind != kind || !filter.matches(kind, &ev.key) {
+                    if ev.kind != kind {
                         continue;
                     }
-                    ev.line.clone()
+                    let Some(line) = filter.event_line(&ev) else {
+                        continue;
+                    };
+                    line
                 }
                 Err(RecvError::Lagged(_)) => {
                     // Too far behind to replay from the buffer: make the

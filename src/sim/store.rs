@@ -60,11 +60,41 @@ impl EventType {
 
 /// A stored object: its JSON without kind/apiVersion, as list items are
 /// (its resourceVersion is inside the body). The uid is kept apart so a
-/// replacement without one keeps the object's identity.
+/// replacement without one keeps the object's identity, and the values of
+/// its selectable fields so a field selector needs no parsing.
 #[derive(Debug, Clone)]
 pub(crate) struct Obj {
     pub(crate) uid: Arc<str>,
     pub(crate) body: Bytes,
+    pub(crate) fields: Fields,
+}
+
+/// The values of a kind's `selectable_fields`, in their order.
+pub(crate) type Fields = Box<[Box<str>]>;
+
+/// The fields a field selector may name besides `metadata.namespace` and
+/// `metadata.name`, and where each is in the object: of the API server's
+/// per-kind field sets, those the exporter's flags use. Any other field is
+/// refused (400), as the API server refuses a field it does not index.
+pub(crate) fn selectable_fields(kind: Resource) -> &'static [(&'static str, &'static str)] {
+    match kind {
+        // --node and --track-unscheduled-pods; absent means "" (unscheduled).
+        Resource::Pods => &[("spec.nodeName", "/spec/nodeName")],
+        _ => &[],
+    }
+}
+
+fn fields_of(kind: Resource, object: &Value) -> Fields {
+    selectable_fields(kind)
+        .iter()
+        .map(|(_, pointer)| {
+            object
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .into()
+        })
+        .collect()
 }
 
 pub(crate) type ObjMap = BTreeMap<String, Obj>;
@@ -76,6 +106,42 @@ pub(crate) struct Event {
     pub(crate) key: String,
     pub(crate) rv: u64,
     pub(crate) line: Bytes,
+    /// The object's selectable fields after the change (for a deletion,
+    /// as it was).
+    pub(crate) fields: Fields,
+    /// Set when an update changed selectable fields.
+    pub(crate) moved: Option<Moved>,
+}
+
+impl Event {
+    fn new(
+        kind: Resource,
+        key: String,
+        rv: u64,
+        type_: EventType,
+        obj: &Obj,
+        moved: Option<Moved>,
+    ) -> Event {
+        Event {
+            kind,
+            key,
+            rv,
+            line: watch_line(type_.as_str(), kind, &obj.body),
+            fields: obj.fields.clone(),
+            moved,
+        }
+    }
+}
+
+/// An update that changed selectable fields (a pod bound to a node). As
+/// from the API server's watch cache, a watch whose field selector the
+/// object now enters gets it as ADDED, and one it leaves gets DELETED with
+/// the object as it was, at this event's resourceVersion.
+#[derive(Debug)]
+pub(crate) struct Moved {
+    prev_fields: Fields,
+    added: Bytes,
+    deleted: Bytes,
 }
 
 /// The etcd-style key: `ns/name` for namespaced kinds, `name` otherwise.
@@ -148,7 +214,8 @@ pub(crate) enum StoreError {
     Json(#[from] serde_json::Error),
 }
 
-/// Which namespaces a list or watch covers.
+/// Which objects a list or watch covers: by namespace and name (from the
+/// key) and by selectable fields.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NsFilter {
     /// From the path or `metadata.namespace=X`; several must all agree.
@@ -158,13 +225,24 @@ pub(crate) struct NsFilter {
     /// From `metadata.name=X` / `metadata.name!=X`.
     pub(crate) name_equals: Vec<String>,
     pub(crate) name_not_equals: Vec<String>,
+    /// From `<field>=X` / `<field>!=X` on a selectable field.
+    pub(crate) fields: Vec<FieldTerm>,
+}
+
+/// One term on a selectable field.
+#[derive(Debug, Clone)]
+pub(crate) struct FieldTerm {
+    /// Its position in the kind's `selectable_fields`.
+    pub(crate) index: usize,
+    pub(crate) value: String,
+    pub(crate) negate: bool,
 }
 
 impl NsFilter {
     pub(crate) fn matches_ns(&self, ns: &str) -> bool {
         self.equals.iter().all(|e| e == ns) && self.not_equals.iter().all(|e| e != ns)
     }
-    pub(crate) fn matches(&self, kind: Resource, key: &str) -> bool {
+    fn matches_key(&self, kind: Resource, key: &str) -> bool {
         let ns = key_namespace(kind, key);
         let name = if kind.namespaced() {
             key.split_once('/').map_or(key, |(_, n)| n)
@@ -175,6 +253,34 @@ impl NsFilter {
             && self.name_equals.iter().all(|e| e == name)
             && self.name_not_equals.iter().all(|e| e != name)
     }
+    fn matches_fields(&self, fields: &[Box<str>]) -> bool {
+        self.fields.iter().all(|term| {
+            fields
+                .get(term.index)
+                .is_some_and(|value| (**value == *term.value) != term.negate)
+        })
+    }
+    pub(crate) fn matches(&self, kind: Resource, key: &str, fields: &[Box<str>]) -> bool {
+        self.matches_key(kind, key) && self.matches_fields(fields)
+    }
+    /// What a watch with this filter is sent for an event of its kind:
+    /// nothing, the event, or (when the object entered or left the
+    /// selection) an ADDED or DELETED instead.
+    pub(crate) fn event_line(&self, event: &Event) -> Option<Bytes> {
+        if !self.matches_key(event.kind, &event.key) {
+            return None;
+        }
+        let now = self.matches_fields(&event.fields);
+        let Some(moved) = &event.moved else {
+            return now.then(|| event.line.clone());
+        };
+        match (self.matches_fields(&moved.prev_fields), now) {
+            (true, true) => Some(event.line.clone()),
+            (false, true) => Some(moved.added.clone()),
+            (true, false) => Some(moved.deleted.clone()),
+            (false, false) => None,
+        }
+    }
     /// Whether this is a real selector (the API server omits
     /// remainingItemCount when one is used), as opposed to a path namespace.
     pub(crate) fn is_selector(&self) -> bool {
@@ -182,6 +288,7 @@ impl NsFilter {
             || !self.not_equals.is_empty()
             || !self.name_equals.is_empty()
             || !self.name_not_equals.is_empty()
+            || !self.fields.is_empty()
     }
 }
 
@@ -219,8 +326,8 @@ pub(crate) enum WatchFrom {
 pub(crate) struct WatchStart {
     /// For `WatchFrom::Now`: the state to send as ADDED events.
     pub(crate) snapshot: Option<Arc<ObjMap>>,
-    /// For `WatchFrom::Rv`: the history events after it.
-    pub(crate) replay: Vec<Arc<Event>>,
+    /// For `WatchFrom::Rv`: the lines of the history events after it.
+    pub(crate) replay: Vec<Bytes>,
     /// Every event up to here is covered by snapshot/replay; the receiver
     /// delivers exactly the ones after it.
     pub(crate) rv: u64,
@@ -342,14 +449,23 @@ impl Store {
         let rv = st.rv;
         meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
         let body = Bytes::from(serde_json::to_vec(&value)?);
-        let obj = Obj { uid, body };
+        let obj = Obj {
+            uid,
+            body,
+            fields: fields_of(kind, &value),
+        };
         let type_ = if existing.is_some() {
             EventType::Modified
         } else {
             EventType::Added
         };
+        let moved = existing.filter(|e| e.fields != obj.fields).map(|e| Moved {
+            added: watch_line("ADDED", kind, &obj.body),
+            deleted: watch_line("DELETED", kind, &with_resource_version(&e.body, rv)),
+            prev_fields: e.fields,
+        });
         Arc::make_mut(&mut st.objects[kind as usize]).insert(k.clone(), obj.clone());
-        self.record(&mut st, kind, k, rv, type_, &obj.body);
+        self.record(&mut st, Event::new(kind, k, rv, type_, &obj, moved));
         Ok(obj)
     }
 
@@ -361,33 +477,19 @@ impl Store {
         let old = Arc::make_mut(&mut st.objects[kind as usize]).remove(&k)?;
         st.rv += 1;
         let rv = st.rv;
-        let body = match serde_json::from_slice::<Value>(&old.body) {
-            Ok(mut v) => {
-                v["metadata"]["resourceVersion"] = Value::String(rv.to_string());
-                serde_json::to_vec(&v).map(Bytes::from).unwrap_or(old.body)
-            }
-            Err(_) => old.body,
+        let obj = Obj {
+            body: with_resource_version(&old.body, rv),
+            ..old
         };
-        let obj = Obj { uid: old.uid, body };
-        self.record(&mut st, kind, k, rv, EventType::Deleted, &obj.body);
+        self.record(
+            &mut st,
+            Event::new(kind, k, rv, EventType::Deleted, &obj, None),
+        );
         Some(obj)
     }
 
-    fn record(
-        &self,
-        st: &mut State,
-        kind: Resource,
-        key: String,
-        rv: u64,
-        type_: EventType,
-        body: &[u8],
-    ) {
-        let ev = Arc::new(Event {
-            kind,
-            key,
-            rv,
-            line: watch_line(type_.as_str(), kind, body),
-        });
+    fn record(&self, st: &mut State, ev: Event) {
+        let ev = Arc::new(ev);
         st.history.push_back(ev.clone());
         while st.history.len() > HISTORY_LIMIT {
             if let Some(old) = st.history.pop_front() {
@@ -488,8 +590,8 @@ impl Store {
                 let replay = st
                     .history
                     .range(start..)
-                    .filter(|e| e.kind == kind && filter.matches(kind, &e.key))
-                    .cloned()
+                    .filter(|e| e.kind == kind)
+                    .filter_map(|e| filter.event_line(e))
                     .collect();
                 Ok(WatchStart {
                     snapshot: None,
@@ -499,6 +601,20 @@ impl Store {
                 })
             }
         }
+    }
+}
+
+/// The body with its resourceVersion replaced: a deletion is reported
+/// with the object as it was, at the deletion's revision.
+fn with_resource_version(body: &Bytes, rv: u64) -> Bytes {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(mut v) => {
+            v["metadata"]["resourceVersion"] = Value::String(rv.to_string());
+            serde_json::to_vec(&v)
+                .map(Bytes::from)
+                .unwrap_or_else(|_| body.clone())
+        }
+        Err(_) => body.clone(),
     }
 }
 

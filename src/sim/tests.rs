@@ -449,6 +449,162 @@ async fn field_selectors() {
     assert_eq!(s, StatusCode::OK);
 }
 
+/// `spec.nodeName` on pods, as the API server indexes it: `=X` selects the
+/// pods bound to X, `=` those bound to none (an absent nodeName is ""),
+/// `!=` the rest; combined with the namespace terms; refused on a kind
+/// that has no such field.
+#[tokio::test]
+async fn node_name_field_selectors() {
+    let sim = small();
+    let (_, all) = get_json(&sim, "/api/v1/pods").await;
+    let node_of = |item: &Value| item["spec"]["nodeName"].as_str().unwrap_or("").to_string();
+    let items = all["items"].as_array().unwrap().clone();
+    let node = items
+        .iter()
+        .map(node_of)
+        .find(|n| !n.is_empty())
+        .expect("a scheduled pod");
+    let expect = |keep: &dyn Fn(&Value) -> bool| -> Vec<String> {
+        let kept: Vec<Value> = items.iter().filter(|i| keep(i)).cloned().collect();
+        names(&json!({ "items": kept }))
+    };
+    let on_node = expect(&|i| node_of(i) == node);
+    let unscheduled = expect(&|i| node_of(i).is_empty());
+    assert!(
+        !unscheduled.is_empty(),
+        "the generator leaves some pods pending"
+    );
+    assert!(on_node.len() < items.len() - unscheduled.len());
+    let cases = [
+        (format!("spec.nodeName%3D{node}"), on_node.clone()),
+        ("spec.nodeName%3D".to_string(), unscheduled.clone()),
+        (
+            "spec.nodeName!%3D".to_string(),
+            expect(&|i| !node_of(i).is_empty()),
+        ),
+        (
+            format!("metadata.namespace!%3Ddefault,spec.nodeName%3D{node}"),
+            expect(&|i| node_of(i) == node && i["metadata"]["namespace"] != "default"),
+        ),
+        (
+            format!("spec.nodeName%3D{node},spec.nodeName!%3D{node}"),
+            Vec::new(),
+        ),
+    ];
+    for (selector, want) in cases {
+        let (s, list) = get_json(&sim, &format!("/api/v1/pods?fieldSelector={selector}")).await;
+        assert_eq!(s, StatusCode::OK, "{selector}");
+        assert_eq!(names(&list), want, "{selector}");
+    }
+    // In a namespace's path too.
+    let (_, shop) = get_json(
+        &sim,
+        &format!("/api/v1/namespaces/shop/pods?fieldSelector=spec.nodeName%3D{node}"),
+    )
+    .await;
+    let shop_on_node: Vec<String> = on_node
+        .iter()
+        .filter(|n| n.starts_with("shop/"))
+        .cloned()
+        .collect();
+    assert_eq!(names(&shop), shop_on_node);
+    // Paged like any selector: a continue token, no remainingItemCount.
+    let (_, page) = get_json(&sim, "/api/v1/pods?limit=1&fieldSelector=spec.nodeName!%3D").await;
+    assert!(page["metadata"]["continue"].is_string());
+    assert!(page["metadata"].get("remainingItemCount").is_none());
+    // Deployments have no spec.nodeName.
+    let (s, body) = get_json(
+        &sim,
+        "/apis/apps/v1/deployments?fieldSelector=spec.nodeName%3Dx",
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(body["message"], "field label not supported: spec.nodeName");
+}
+
+/// A pod bound to a node leaves the unscheduled watch as DELETED (the pod
+/// as it was, at the binding's resourceVersion) and enters its node's
+/// watch as ADDED, as the API server's watch cache reports a change that
+/// moves an object out of or into a field selector; later changes are
+/// MODIFIED there only, its deletion DELETED there only. Live watches and
+/// watches replaying history get the same events.
+#[tokio::test]
+async fn watches_see_a_pod_enter_and_leave_node_selectors() {
+    let sim = small();
+    let (_, list) = get_json(&sim, "/api/v1/pods").await;
+    let start = rv_of(&list);
+    let pending = || pod("late").in_ns("shop").phase("Pending");
+    let changes = async {
+        // Let the live watches subscribe first (if they do not, they
+        // replay the same events from `start`).
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        put_obj(&sim, serde_json::to_value(pending().build()).unwrap()).await;
+        let bound = put_obj(
+            &sim,
+            serde_json::to_value(pending().node("n-1").build()).unwrap(),
+        )
+        .await;
+        put_obj(
+            &sim,
+            serde_json::to_value(pending().node("n-1").phase("Running").build()).unwrap(),
+        )
+        .await;
+        let (s, _) = call(&sim, Method::DELETE, "/sim/objects/pods/shop/late", None).await;
+        assert_eq!(s, StatusCode::OK);
+        bound
+    };
+    let watch = |selector: &str| {
+        format!(
+            "/api/v1/pods?watch=1&resourceVersion={start}&timeoutSeconds=2&fieldSelector={selector}"
+        )
+    };
+    let uris = [
+        watch("spec.nodeName%3D"),
+        watch("spec.nodeName%3Dn-1"),
+        watch("spec.nodeName%3Dn-2"),
+    ];
+    let (unscheduled, on_node, other_node, bound) = tokio::join!(
+        watch_lines(&sim, &uris[0]),
+        watch_lines(&sim, &uris[1]),
+        watch_lines(&sim, &uris[2]),
+        changes,
+    );
+    let summary = |lines: &[Value]| -> Vec<(String, String, String)> {
+        lines
+            .iter()
+            .map(|l| {
+                let o = &l["object"];
+                (
+                    l["type"].as_str().unwrap().to_string(),
+                    o["metadata"]["name"].as_str().unwrap().to_string(),
+                    o["spec"]["nodeName"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let event = |t: &str, node: &str| (t.to_string(), "late".to_string(), node.to_string());
+    assert_eq!(
+        summary(&unscheduled),
+        [event("ADDED", ""), event("DELETED", "")]
+    );
+    assert_eq!(
+        summary(&on_node),
+        [
+            event("ADDED", "n-1"),
+            event("MODIFIED", "n-1"),
+            event("DELETED", "n-1")
+        ]
+    );
+    assert!(other_node.is_empty(), "{other_node:?}");
+    // The pod as it was, at the binding's revision.
+    assert_eq!(rv_of(&unscheduled[1]["object"]), rv_of(&bound));
+    assert_eq!(on_node[0]["object"], bound);
+    assert_eq!(unscheduled[1]["object"]["status"]["phase"], "Pending");
+    // Replaying the history gives the same.
+    assert_eq!(watch_lines(&sim, &uris[0]).await, unscheduled);
+    assert_eq!(watch_lines(&sim, &uris[1]).await, on_node);
+}
+
 #[tokio::test]
 async fn faults_and_restart() {
     let sim = small();
