@@ -172,17 +172,20 @@ fn main() -> anyhow::Result<()> {
         .args(["--nodes", &nodes.to_string()])
         .args(["--pods-per-node", &pods_per_node.to_string()])
         .args(["--churn-interval-ms", &args.churn_interval_ms.to_string()])
-        .args(["--listen", "127.0.0.1:0", "--write-kubeconfig"])
+        // The control endpoints on a port of their own stay up while a
+        // restart closes the API's.
+        .args(["--listen", "127.0.0.1:0", "--control-listen", "127.0.0.1:0"])
+        .arg("--write-kubeconfig")
         .arg(&kubeconfig)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(dir.join("simulator.log"))?)
         .spawn()?;
-    let mut line = String::new();
-    BufReader::new(sim.stdout.take().expect("piped stdout")).read_line(&mut line)?;
+    let mut urls = BufReader::new(sim.stdout.take().expect("piped stdout")).lines();
     let _sim = Process(sim);
+    let control = urls.nth(1).transpose()?.unwrap_or_default();
     anyhow::ensure!(
-        line.starts_with("http://"),
-        "the simulator did not start: {line:?}"
+        control.starts_with("http://"),
+        "the simulator did not start: {control:?}"
     );
 
     let run = Run {
@@ -193,7 +196,7 @@ fn main() -> anyhow::Result<()> {
         flags: &args.exporter_flag,
     };
     let load = Load {
-        sim: line.trim(),
+        sim_control: &control,
         concurrent: args.concurrent_scrapes,
         slow: args.slow_scrapers,
         slow_rate: &args.slow_rate,
@@ -586,7 +589,7 @@ impl Measurement {
 
 /// The memory-under-load phases and their sizes.
 struct Load<'a> {
-    sim: &'a str,
+    sim_control: &'a str,
     concurrent: usize,
     slow: usize,
     slow_rate: &'a str,
@@ -682,7 +685,7 @@ impl Load<'_> {
         }
         if self.relist {
             phase("a forced relist of every kind".into(), &mut || {
-                self.force_relist(&urls, run.patience)
+                self.force_relist(run, &urls)
             })?;
         }
         Ok(LoadFigures {
@@ -694,13 +697,13 @@ impl Load<'_> {
 
     /// While the API is down, one change and a compaction: every watch
     /// resumes from before it, gets 410 Gone and relists.
-    fn force_relist(&self, urls: &Urls, patience: Duration) -> anyhow::Result<()> {
+    fn force_relist(&self, run: &Run<'_>, urls: &Urls) -> anyhow::Result<()> {
         let before = list_calls(&urls.telemetry_metrics)?;
         let kinds = objects(&urls.telemetry_metrics)?.len();
         let control = |path: &str, flags: &[&str]| {
-            curl(&format!("{}/sim/{path}", self.sim), flags, None).map(drop)
+            curl(&format!("{}/sim/{path}", self.sim_control), flags, None).map(drop)
         };
-        control("restart", &["-X", "POST"])?;
+        control("restart", &["-X", "POST", "-d", RESTART])?;
         control("close-watches", &["-X", "POST"])?;
         control(
             "objects",
@@ -714,16 +717,17 @@ impl Load<'_> {
             ],
         )?;
         control("compact", &["-X", "POST"])?;
-        let deadline = Instant::now() + patience;
+        let deadline = Instant::now() + run.patience;
         while list_calls(&urls.telemetry_metrics)? < before + kinds as u64 {
             anyhow::ensure!(
                 Instant::now() < deadline,
-                "no relist after {} s",
-                patience.as_secs()
+                "no relist after {} s (the simulator's log: {})",
+                run.patience.as_secs(),
+                run.dir.join("simulator.log").display()
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        urls.wait_ready(patience)
+        urls.wait_ready(run.patience)
     }
 
     fn print(&self, current: &LoadFigures, baseline: Option<&LoadFigures>) {
@@ -767,6 +771,10 @@ impl Load<'_> {
         }
     }
 }
+
+/// The forced relist's outage: shorter than a real API server's (15 s) as
+/// only the relist after it is measured.
+const RESTART: &str = r#"{"down_ms":2000}"#;
 
 /// The change made during the forced relist's outage.
 const RELIST_NAMESPACE: &str =
