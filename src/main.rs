@@ -16,14 +16,13 @@ use tokio::net::TcpListener;
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// jemalloc's options, read before `main` (the environment's
-/// `_RJEM_MALLOC_CONF` still overrides them). By default jemalloc keeps
-/// freed pages for 10 s and then holds them "muzzy" for 10 s more, all
-/// counted as resident: the JSON pages of the initial lists alone were
-/// about 10 MB of that at 30,000 pods. Muzzy pages are returned at once,
-/// dirty ones after a second, by jemalloc's background thread, so an idle
-/// exporter gives them back too; a shorter dirty decay (0) saved 5 MB more
-/// but cost a third more CPU per scrape in madvise calls for buffers that
-/// would be reused.
+/// `_RJEM_MALLOC_CONF` still overrides them). By default freed pages stay
+/// resident for seconds and are only returned while the process allocates,
+/// so the pages that held the initial lists stayed for good: 10 MB at
+/// 30,000 pods. Here jemalloc's background thread returns muzzy pages at
+/// once and dirty ones after a second, idle or not. Returning dirty pages
+/// at once too (`dirty_decay_ms:0`) saved 5 MB more but cost a third more
+/// CPU per scrape, giving back buffers the next scrape allocates again.
 #[unsafe(export_name = "_rjem_malloc_conf")]
 static JEMALLOC_OPTIONS: Option<&std::ffi::c_char> =
     // SAFETY: a C string literal lives as long as the program.
