@@ -1,5 +1,9 @@
 //! One store per kind, keyed by UID, holding the decoded objects.
 //!
+//! The table holds the entries themselves and finds them by hashing the
+//! UID inside each record, so a UID is not kept a second time as a key
+//! (one allocation less per object, 48 bytes for a 36-character UID).
+//!
 //! Scrapes never hold the lock while rendering: they take a snapshot (a
 //! vector of `Arc`s, a few milliseconds even for 100,000 objects) and render
 //! from it, so a slow client cannot stall the watchers.
@@ -12,7 +16,9 @@
 
 use crate::families::render_identity;
 use crate::objects::Object;
+use hashbrown::HashTable;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// An object as stored: the record plus its identity labels, escaped once.
@@ -30,8 +36,15 @@ struct Slot<T> {
     epoch: u64,
 }
 
+impl<T: Object> Slot<T> {
+    fn uid(&self) -> &str {
+        &self.entry.object.meta().uid
+    }
+}
+
 pub struct Store<T> {
-    slots: RwLock<HashMap<Box<str>, Slot<T>>>,
+    slots: RwLock<HashTable<Slot<T>>>,
+    hasher: RandomState,
     /// The current relist epoch of each watcher.
     epochs: RwLock<HashMap<usize, u64>>,
 }
@@ -40,6 +53,7 @@ impl<T: Object> Default for Store<T> {
     fn default() -> Self {
         Store {
             slots: RwLock::default(),
+            hasher: RandomState::new(),
             epochs: RwLock::default(),
         }
     }
@@ -58,28 +72,35 @@ impl<T: Object> Store<T> {
         let epoch = self.epoch(source);
         let mut slots = write(&self.slots);
         let before = slots.len();
-        slots.retain(|_, slot| slot.source != source || slot.epoch == epoch);
+        slots.retain(|slot| slot.source != source || slot.epoch == epoch);
         before - slots.len()
     }
 
     /// Inserts or replaces an object; says whether it was there before.
     pub fn apply(&self, source: usize, object: T) -> bool {
-        let uid: Box<str> = object.meta().uid.clone();
-        let entry = Arc::new(Entry {
-            identity: render_identity(&object),
-            object,
-        });
-        let epoch = self.epoch(source);
-        write(&self.slots)
-            .insert(
-                uid,
-                Slot {
-                    entry,
-                    source,
-                    epoch,
-                },
-            )
-            .is_some()
+        let slot = Slot {
+            entry: Arc::new(Entry {
+                identity: render_identity(&object),
+                object,
+            }),
+            source,
+            epoch: self.epoch(source),
+        };
+        let hash = self.hash(slot.uid());
+        match write(&self.slots).entry(
+            hash,
+            |stored| stored.uid() == slot.uid(),
+            |stored| self.hash(stored.uid()),
+        ) {
+            hashbrown::hash_table::Entry::Occupied(mut stored) => {
+                *stored.get_mut() = slot;
+                true
+            }
+            hashbrown::hash_table::Entry::Vacant(vacant) => {
+                vacant.insert(slot);
+                false
+            }
+        }
     }
 
     /// Keeps an entry through the current relist without changing it: used
@@ -87,13 +108,15 @@ impl<T: Object> Store<T> {
     /// good version stays rather than the object vanishing.
     pub fn keep(&self, source: usize, uid: &str) {
         let epoch = self.epoch(source);
-        if let Some(slot) = write(&self.slots).get_mut(uid) {
+        if let Some(slot) = write(&self.slots).find_mut(self.hash(uid), |s| s.uid() == uid) {
             slot.epoch = epoch;
         }
     }
 
     pub fn delete(&self, uid: &str) {
-        write(&self.slots).remove(uid);
+        if let Ok(slot) = write(&self.slots).find_entry(self.hash(uid), |s| s.uid() == uid) {
+            slot.remove();
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -107,9 +130,13 @@ impl<T: Object> Store<T> {
     /// The objects as they are now, for one scrape.
     pub fn snapshot(&self) -> Vec<Arc<Entry<T>>> {
         read(&self.slots)
-            .values()
+            .iter()
             .map(|slot| slot.entry.clone())
             .collect()
+    }
+
+    fn hash(&self, uid: &str) -> u64 {
+        self.hasher.hash_one(uid)
     }
 
     fn epoch(&self, source: usize) -> u64 {

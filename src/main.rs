@@ -15,6 +15,19 @@ use tokio::net::TcpListener;
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+/// jemalloc's options, read before `main` (the environment's
+/// `_RJEM_MALLOC_CONF` still overrides them). By default freed pages stay
+/// resident for seconds and are only returned while the process allocates,
+/// so the pages that held the initial lists stayed for good: 10 MB at
+/// 30,000 pods. Here jemalloc's background thread returns muzzy pages at
+/// once and dirty ones after a second, idle or not. Returning dirty pages
+/// at once too (`dirty_decay_ms:0`) saved 5 MB more but cost a third more
+/// CPU per scrape, giving back buffers the next scrape allocates again.
+#[unsafe(export_name = "_rjem_malloc_conf")]
+static JEMALLOC_OPTIONS: Option<&std::ffi::c_char> =
+    // SAFETY: a C string literal lives as long as the program.
+    Some(unsafe { &*c"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0".as_ptr() });
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let flags = match &cli.command {

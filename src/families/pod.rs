@@ -3,7 +3,7 @@
 use super::Stability::{Experimental, Stable};
 use super::{Families, Family, Series, Stability, annotations, bool_value, created};
 use super::{deletion_timestamp, labels, owner};
-use crate::objects::pod::{Container, ContainerStatus, Terminated};
+use crate::objects::pod::{Container, ContainerState, ContainerStatus, Terminated};
 use crate::objects::{Condition, ConditionStatus, Pod, ResourceList, find_condition};
 use std::net::IpAddr;
 
@@ -111,7 +111,7 @@ impl Families for Pod {
                         .status
                         .container_statuses
                         .iter()
-                        .filter_map(|s| s.state.terminated.as_ref()?.finished_at)
+                        .filter_map(|s| s.state.terminated()?.finished_at)
                         .reduce(f64::max);
                     out.emit_some(finished)
                 },
@@ -483,12 +483,10 @@ fn transition(p: &Pod, type_: &str, status: ConditionStatus) -> Option<f64> {
 fn has_reason(p: &Pod, reason: &str) -> bool {
     &*p.status.reason == reason
         || p.status.conditions.iter().any(|c| &*c.reason == reason)
-        || p.status.container_statuses.iter().any(|s| {
-            s.state
-                .terminated
-                .as_ref()
-                .is_some_and(|t| &*t.reason == reason)
-        })
+        || p.status
+            .container_statuses
+            .iter()
+            .any(|s| s.state.terminated().is_some_and(|t| &*t.reason == reason))
 }
 
 /// Containers of the spec paired with their status, in spec order; a
@@ -563,7 +561,7 @@ fn waiting<S: Statuses>(stability: Stability, name: &'static str) -> Family<Pod>
         "Describes whether the container is currently in waiting state.",
         |p, out| {
             for s in S::of(p) {
-                out.emit(&[&s.name], bool_value(s.state.waiting.is_some()));
+                out.emit(&[&s.name], bool_value(s.state.waiting_reason().is_some()));
             }
         },
     )
@@ -576,7 +574,7 @@ fn running<S: Statuses>(stability: Stability, name: &'static str) -> Family<Pod>
         "Describes whether the container is currently in running state.",
         |p, out| {
             for s in S::of(p) {
-                out.emit(&[&s.name], bool_value(s.state.running.is_some()));
+                out.emit(&[&s.name], bool_value(s.state.is_running()));
             }
         },
     )
@@ -589,7 +587,7 @@ fn terminated<S: Statuses>(stability: Stability, name: &'static str) -> Family<P
         "Describes whether the container is currently in terminated state.",
         |p, out| {
             for s in S::of(p) {
-                out.emit(&[&s.name], bool_value(s.state.terminated.is_some()));
+                out.emit(&[&s.name], bool_value(s.state.terminated().is_some()));
             }
         },
     )
@@ -630,10 +628,10 @@ fn state_started<S: Statuses>(stability: Stability, name: &'static str) -> Famil
         "Start time in unix timestamp for a pod container.",
         |p, out| {
             for s in S::of(p) {
-                let started = match (&s.state.running, &s.state.terminated) {
-                    (Some(r), _) => r.started_at,
-                    (None, Some(t)) => t.started_at,
-                    (None, None) => None,
+                let started = match &s.state {
+                    ContainerState::Running { started_at } => *started_at,
+                    ContainerState::Terminated(t) => t.started_at,
+                    _ => None,
                 };
                 if let Some(started) = started {
                     out.emit(&[&s.name], started);
@@ -651,8 +649,8 @@ fn waiting_reason<S: Statuses>(stability: Stability, name: &'static str) -> Fami
         &["container", "reason"],
         |p, out| {
             for s in S::of(p) {
-                if let Some(w) = &s.state.waiting {
-                    out.emit(&[&s.name, &w.reason], 1.0);
+                if let Some(reason) = s.state.waiting_reason() {
+                    out.emit(&[&s.name, reason], 1.0);
                 }
             }
         },
@@ -667,7 +665,7 @@ fn terminated_reason<S: Statuses>(name: &'static str) -> Family<Pod> {
         &["container", "reason"],
         |p, out| {
             for s in S::of(p) {
-                if let Some(t) = &s.state.terminated {
+                if let Some(t) = s.state.terminated() {
                     out.emit(&[&s.name, &t.reason], 1.0);
                 }
             }
@@ -678,7 +676,7 @@ fn terminated_reason<S: Statuses>(name: &'static str) -> Family<Pod> {
 fn last_terminated<S: Statuses>(p: &Pod) -> impl Iterator<Item = (&str, &Terminated)> {
     S::of(p)
         .iter()
-        .filter_map(|s| Some((&*s.name, s.last_state.terminated.as_ref()?)))
+        .filter_map(|s| Some((&*s.name, s.last_state.terminated()?)))
 }
 
 fn last_terminated_reason<S: Statuses>(name: &'static str) -> Family<Pod> {

@@ -1,7 +1,7 @@
 //! The parts of `metadata` and of status conditions that families read.
 
 use super::expose::{Exposed, Exposure, RawMap, WITHHELD_ANNOTATIONS};
-use super::strings::null_as_default;
+use super::strings::{Interner, Sharable, Shared, null_as_default};
 use super::time::deserialize_timestamp;
 use super::{Resource, Str};
 use serde::{Deserialize, Deserializer};
@@ -33,8 +33,9 @@ pub struct Meta {
     /// annotations rarely repeat.
     #[serde(skip)]
     pub exposed_annotations: Exposed<Box<str>>,
+    /// Shared: the pods of a ReplicaSet have equal ones.
     #[serde(deserialize_with = "null_as_default")]
-    pub owner_references: Box<[OwnerRef]>,
+    pub owner_references: Shared<OwnerRef>,
 }
 
 impl Meta {
@@ -57,12 +58,19 @@ impl Meta {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct OwnerRef {
     pub kind: Str,
     pub name: Str,
     pub controller: Option<bool>,
+}
+
+impl Sharable for OwnerRef {
+    fn interner() -> &'static Interner<[Self]> {
+        static OWNER_REFERENCES: Interner<[OwnerRef]> = Interner::new();
+        &OWNER_REFERENCES
+    }
 }
 
 /// A string map (labels, annotations, nodeSelector) as pairs sorted by key.

@@ -3,6 +3,7 @@
 use super::expose::{Exposed, Exposure, RawMap, prometheus_pairs};
 use super::meta::{Condition, Meta, deserialize_map};
 use super::quantity::ResourceList;
+use super::strings::{Interner, Sharable, Shared};
 use super::time::deserialize_timestamp;
 use super::{Object, Registered, Str};
 use serde::de::IgnoredAny;
@@ -26,9 +27,11 @@ pub struct PodSpec {
     pub service_account_name: Str,
     pub scheduler_name: Str,
     pub runtime_class_name: Option<Str>,
-    pub containers: Box<[Container]>,
-    pub init_containers: Box<[Container]>,
-    pub tolerations: Box<[Toleration]>,
+    /// The containers and tolerations of a ReplicaSet's pods are equal:
+    /// one copy is kept for them all.
+    pub containers: Shared<Container>,
+    pub init_containers: Shared<Container>,
+    pub tolerations: Shared<Toleration>,
     /// Only the volumes backed by a claim; the rest are dropped on decode.
     #[serde(deserialize_with = "deserialize_claim_volumes")]
     pub volumes: Box<[ClaimVolume]>,
@@ -42,7 +45,7 @@ pub struct PodSpec {
     pub exposed_node_selectors: Exposed<Str>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Toleration {
     pub key: Str,
@@ -116,7 +119,7 @@ pub struct ResourceClaimStatus {
     pub resource_claim_name: Str,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Container {
     pub name: Str,
@@ -126,7 +129,7 @@ pub struct Container {
     pub restart_policy: Str,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
 #[serde(default)]
 pub struct Resources {
     pub requests: ResourceList,
@@ -174,26 +177,83 @@ pub struct ContainerStatus {
     pub last_state: ContainerState,
 }
 
-/// At most one of the three is set.
+/// What a container is doing: one variant rather than three options, as
+/// the API allows at most one of `waiting`, `running` and `terminated`
+/// (it saves a quarter of a container status). An object breaking that
+/// rule keeps the first of them set, in that order.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ContainerState {
-    pub waiting: Option<Waiting>,
-    pub running: Option<Running>,
-    pub terminated: Option<Terminated>,
+#[serde(from = "RawContainerState")]
+pub enum ContainerState {
+    #[default]
+    Unknown,
+    Waiting {
+        reason: Str,
+    },
+    Running {
+        started_at: Option<f64>,
+    },
+    Terminated(Terminated),
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct Waiting {
-    pub reason: Str,
+impl ContainerState {
+    pub fn waiting_reason(&self) -> Option<&Str> {
+        match self {
+            ContainerState::Waiting { reason } => Some(reason),
+            _ => None,
+        }
+    }
+
+    pub fn is_running(&self) -> bool {
+        matches!(self, ContainerState::Running { .. })
+    }
+
+    pub fn terminated(&self) -> Option<&Terminated> {
+        match self {
+            ContainerState::Terminated(terminated) => Some(terminated),
+            _ => None,
+        }
+    }
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct RawContainerState {
+    waiting: Option<Waiting>,
+    running: Option<Running>,
+    terminated: Option<Terminated>,
+}
+
+impl From<RawContainerState> for ContainerState {
+    fn from(raw: RawContainerState) -> Self {
+        match raw {
+            RawContainerState {
+                waiting: Some(Waiting { reason }),
+                ..
+            } => ContainerState::Waiting { reason },
+            RawContainerState {
+                running: Some(Running { started_at }),
+                ..
+            } => ContainerState::Running { started_at },
+            RawContainerState {
+                terminated: Some(terminated),
+                ..
+            } => ContainerState::Terminated(terminated),
+            _ => ContainerState::Unknown,
+        }
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Waiting {
+    reason: Str,
+}
+
+#[derive(Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct Running {
+struct Running {
     #[serde(deserialize_with = "deserialize_timestamp")]
-    pub started_at: Option<f64>,
+    started_at: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -205,6 +265,20 @@ pub struct Terminated {
     pub started_at: Option<f64>,
     #[serde(deserialize_with = "deserialize_timestamp")]
     pub finished_at: Option<f64>,
+}
+
+impl Sharable for Container {
+    fn interner() -> &'static Interner<[Self]> {
+        static CONTAINERS: Interner<[Container]> = Interner::new();
+        &CONTAINERS
+    }
+}
+
+impl Sharable for Toleration {
+    fn interner() -> &'static Interner<[Self]> {
+        static TOLERATIONS: Interner<[Toleration]> = Interner::new();
+        &TOLERATIONS
+    }
 }
 
 impl Pod {
@@ -237,7 +311,7 @@ impl Object for Pod {
                 distinct.push(t.clone());
             }
         }
-        spec.tolerations = distinct.into();
+        spec.tolerations = Shared::new(&distinct);
         for volume in spec.volumes.iter_mut().filter(|v| v.ephemeral) {
             volume.claim = Str::new(&format!("{}-{}", self.metadata.name, volume.name));
         }
@@ -279,9 +353,11 @@ mod tests {
         assert_eq!(&*pod.status.pod_ip, "10.0.0.5");
         let status = &pod.status.container_statuses[0];
         assert_eq!(status.restart_count, 3);
-        assert_eq!(
-            status.state.running.as_ref().and_then(|r| r.started_at),
-            Some(1_611_310_530.0)
-        );
+        assert!(matches!(
+            status.state,
+            ContainerState::Running {
+                started_at: Some(1_611_310_530.0)
+            }
+        ));
     }
 }

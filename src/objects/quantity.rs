@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer, de::Error};
 use std::collections::BTreeMap;
 
 /// What the `unit` label says about a resource's value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ResourceUnit {
     Core,
     Byte,
@@ -63,8 +63,21 @@ pub struct Quantity {
     pub value: f64,
 }
 
+// Equal and hashed by value so that containers can be shared (see
+// `Shared`). A NaN (never equal to itself) or a -0 (equal to 0, hashed
+// apart) only means a container kept twice.
+impl Eq for Quantity {}
+
+impl std::hash::Hash for Quantity {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.resource.hash(state);
+        self.unit.hash(state);
+        self.value.to_bits().hash(state);
+    }
+}
+
 /// A `ResourceList` (requests, limits, capacity, allocatable, overhead).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ResourceList(pub Box<[Quantity]>);
 
 impl ResourceList {
