@@ -40,10 +40,10 @@ struct Deflater {
     out: Vec<u8>,
 }
 
-/// Deflaters not in use. A chunk is compressed by the worker that rendered
-/// it, while it holds the chunk's render-budget token, so no more
-/// deflaters exist than chunks were ever compressed at once: at most one
-/// per token, whatever the number of scrapes.
+/// Deflaters not in use. No more exist than chunks were ever compressed at
+/// once, whatever the number of scrapes: a chunk is compressed by the
+/// worker that rendered it while it holds the chunk's render-budget token,
+/// so at most one per token, and one per scrape ending (its `# EOF`).
 static DEFLATERS: Mutex<Vec<Deflater>> = Mutex::new(Vec::new());
 
 /// A deflater's buffer is given back to the allocator beyond this (a chunk
