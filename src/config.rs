@@ -113,9 +113,11 @@ pub struct ExporterArgs {
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, require_equals = true,
           default_value = "false", default_missing_value = "true", value_parser = go_bool)]
     pub track_unscheduled_pods: bool,
-    /// Gzip /metrics responses when the client accepts it.
+    /// Gzip /metrics responses when the client accepts it (Prometheus
+    /// does); `=false` serves them uncompressed, as kube-state-metrics does
+    /// by default.
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, require_equals = true,
-          default_value = "false", default_missing_value = "true", value_parser = go_bool)]
+          default_value = "true", default_missing_value = "true", value_parser = go_bool)]
     pub enable_gzip_encoding: bool,
     /// Web configuration file (the Prometheus exporter toolkit's format):
     /// TLS, client certificates, basic auth and headers, on both servers.
@@ -779,7 +781,7 @@ mod tests {
     #[test]
     fn boolean_flags_take_go_style_values() {
         let cases: &[(&[&str], bool)] = &[
-            (&[], false),
+            (&[], true),
             (&["--enable-gzip-encoding"], true),
             (&["--enable-gzip-encoding=true"], true),
             (&["--enable-gzip-encoding=false"], false),

@@ -1,6 +1,12 @@
 //! Writing the exposition formats: Prometheus text 0.0.4 and OpenMetrics
-//! 1.0.0, chosen per request; label escaping; Go's float format; and the
-//! chunked writer that streams a body as it is rendered.
+//! 1.0.0, chosen per request; label escaping; Go's float format; the
+//! chunked writer that streams a body as it is rendered; and the body's
+//! encoding, identity or gzip, chosen per request ([`encoding`], [`gzip`]).
+
+mod encoding;
+mod gzip;
+
+pub use encoding::{Body, Chunk, Encoding};
 
 use bytes::Bytes;
 
@@ -202,7 +208,7 @@ pub fn write_float(buf: &mut Vec<u8>, v: f64) {
 #[derive(Debug)]
 pub struct ClientGone;
 
-/// Where rendered chunks go once whole: the response body or a compressor.
+/// Where a body's bytes go, in order: the response.
 pub type Sink<'a> = dyn FnMut(Bytes) -> Result<(), ClientGone> + 'a;
 
 /// Where a `ChunkWriter`'s buffers come from and go: every chunk is a

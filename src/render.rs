@@ -8,10 +8,11 @@ mod budget;
 pub use budget::{RenderBudget, ScrapeBudget, Token};
 
 use crate::cache::{Entry, Store};
-use crate::exposition::{CHUNK_CAPACITY, ChunkBuffers, ChunkWriter, ClientGone, Format, Sink};
+use crate::exposition::{
+    Body, CHUNK_CAPACITY, Chunk, ChunkBuffers, ChunkWriter, ClientGone, Encoding, Format, Sink,
+};
 use crate::families::{Families, Family, FamilyFilter, Series};
 use crate::objects::Resource;
-use bytes::Bytes;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
@@ -90,14 +91,16 @@ impl<T: Families> Snapshot for KindSnapshot<'_, T> {
     }
 }
 
-/// The buffers of one family of one scrape: each taken from the budget, and
-/// sent on with its token, which is given back when the HTTP layer drops
-/// the chunk after writing it.
+/// The buffers of one family of one scrape: each taken from the budget,
+/// encoded (compressed for gzip) and sent on with its token, which is given
+/// back when the HTTP layer drops the chunk after writing it. A compressed
+/// chunk is a fraction of the buffer its token stands for.
 struct FamilyBuffers<'a> {
     scrape: &'a ScrapeBudget,
     family: usize,
     token: Option<Token>,
-    sender: mpsc::Sender<Bytes>,
+    encoding: Encoding,
+    sender: mpsc::Sender<Chunk>,
 }
 
 impl ChunkBuffers for FamilyBuffers<'_> {
@@ -106,34 +109,19 @@ impl ChunkBuffers for FamilyBuffers<'_> {
         Ok(Vec::with_capacity(CHUNK_CAPACITY))
     }
 
-    fn send(&mut self, chunk: Vec<u8>) -> Result<(), ClientGone> {
-        let token = self.token.take();
-        let chunk = Bytes::from_owner(Budgeted {
-            chunk,
-            _token: token,
-        });
+    fn send(&mut self, text: Vec<u8>) -> Result<(), ClientGone> {
+        let chunk = self.encoding.encode(text, self.token.take());
         self.sender.send(chunk).map_err(|_| ClientGone)
     }
 }
 
-/// A chunk and its token, so the token lives exactly as long as the chunk.
-struct Budgeted {
-    chunk: Vec<u8>,
-    _token: Option<Token>,
-}
-
-impl AsRef<[u8]> for Budgeted {
-    fn as_ref(&self) -> &[u8] {
-        &self.chunk
-    }
-}
-
-/// Renders the kinds the request selected into `sink` and returns the body's
-/// size.
+/// Renders the kinds the request selected into `sink`, in `encoding`, and
+/// returns the size of the text.
 ///
-/// Families are rendered on worker threads, one family at a time each, each
-/// into a channel of its own; this thread forwards the channels strictly in
-/// family order, so the body is the same as a sequential render. Every
+/// Families are rendered (and compressed) on worker threads, one family at
+/// a time each, each into a channel of its own; this thread forwards the
+/// channels strictly in family order, so the body is the same as a
+/// sequential render. Every
 /// chunk holds a token of `budget` until it is dropped, which bounds the
 /// memory of all scrapes together; the budget lets the family being sent
 /// progress whatever the others hold, so the workers cannot deadlock.
@@ -142,6 +130,7 @@ pub fn render(
     kinds: &[Arc<dyn RenderKind>],
     selected: impl Fn(Resource) -> bool,
     format: Format,
+    encoding: Encoding,
     sink: &mut Sink<'_>,
 ) -> Result<usize, ClientGone> {
     let snapshots: Vec<Box<dyn Snapshot + '_>> = kinds
@@ -158,7 +147,7 @@ pub fn render(
     let (senders, receivers): (Vec<_>, Vec<_>) = jobs
         .iter()
         .map(|_| {
-            let (sender, receiver) = mpsc::channel::<Bytes>();
+            let (sender, receiver) = mpsc::channel::<Chunk>();
             (Mutex::new(Some(sender)), receiver)
         })
         .unzip();
@@ -169,7 +158,7 @@ pub fn render(
         .min(MAX_WORKERS)
         .min(jobs.len().max(1));
 
-    let mut written = 0;
+    let mut body = Body::start(encoding, sink)?;
     let sent = std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
@@ -190,6 +179,7 @@ pub fn render(
                         scrape: &scrape,
                         family: job,
                         token: None,
+                        encoding,
                         sender,
                     };
                     let rendered = ChunkWriter::new(format, &mut buffers).and_then(|mut out| {
@@ -207,8 +197,7 @@ pub fn render(
             for (job, receiver) in receivers.into_iter().enumerate() {
                 scrape.advance(job);
                 for chunk in receiver {
-                    written += chunk.len();
-                    sink(chunk)?;
+                    body.write(chunk)?;
                 }
             }
             Ok(())
@@ -225,11 +214,9 @@ pub fn render(
     drop(scrape);
     sent?;
     if format == Format::OpenMetrics {
-        let eof = Bytes::from_static(b"# EOF\n");
-        written += eof.len();
-        sink(eof)?;
+        body.write(encoding.encode(b"# EOF\n".to_vec(), ()))?;
     }
-    Ok(written)
+    body.finish()
 }
 
 /// Rendering scales with cores up to about here; more threads only add
@@ -240,6 +227,8 @@ const MAX_WORKERS: usize = 4;
 mod tests {
     use super::*;
     use crate::exposition::CHUNK_SIZE;
+    use bytes::Bytes;
+    use std::io::Read;
     use std::sync::atomic::AtomicBool;
     use std::time::{Duration, Instant};
 
@@ -309,14 +298,25 @@ mod tests {
     /// Renders to a string, pausing `pause` on each chunk while holding it,
     /// as a slow client's connection holds the chunk it is writing.
     fn scrape(budget: &Arc<RenderBudget>, families: usize, pause: Duration) -> String {
+        String::from_utf8(scrape_in(budget, families, pause, Encoding::Identity)).unwrap()
+    }
+
+    /// The body's bytes in `encoding`.
+    fn scrape_in(
+        budget: &Arc<RenderBudget>,
+        families: usize,
+        pause: Duration,
+        encoding: Encoding,
+    ) -> Vec<u8> {
         let mut body = Vec::new();
         let mut sink = |chunk: Bytes| {
             std::thread::sleep(pause);
             body.extend_from_slice(&chunk);
             Ok(())
         };
-        render(budget, &kinds(families), |_| true, Format::Text, &mut sink).unwrap();
-        String::from_utf8(body).unwrap()
+        let kinds = kinds(families);
+        render(budget, &kinds, |_| true, Format::Text, encoding, &mut sink).unwrap();
+        body
     }
 
     #[test]
@@ -400,10 +400,50 @@ mod tests {
             chunks += 1;
             if chunks == 2 { Err(ClientGone) } else { Ok(()) }
         };
-        let rendered = render(&budget, &kinds(10), |_| true, Format::Text, &mut sink);
+        let kinds = kinds(10);
+        let rendered = render(
+            &budget,
+            &kinds,
+            |_| true,
+            Format::Text,
+            Encoding::Identity,
+            &mut sink,
+        );
         assert!(rendered.is_err());
         assert_eq!(budget.held(), 0);
         // And the budget serves the next scrape whole.
         assert!(scrape(&budget, 3, Duration::ZERO) == expected(3, LINES));
+    }
+
+    #[test]
+    fn concurrent_gzip_scrapes_are_each_one_stream_within_the_budget() {
+        let budget = RenderBudget::new(4 * CHUNK_CAPACITY);
+        let bodies = std::thread::scope(|scope| {
+            let scrapes: Vec<_> = (0..3)
+                .map(|_| {
+                    scope.spawn(|| scrape_in(&budget, 5, Duration::from_millis(1), Encoding::Gzip))
+                })
+                .collect();
+            let bodies: Vec<Vec<u8>> = scrapes.into_iter().map(|s| s.join().unwrap()).collect();
+            bodies
+        });
+        for gzipped in bodies {
+            // One member (GzDecoder reads no further), its CRC and length
+            // checked.
+            let mut text = String::new();
+            flate2::read::GzDecoder::new(&gzipped[..])
+                .read_to_string(&mut text)
+                .expect("a valid gzip stream");
+            assert!(
+                text == expected(5, LINES),
+                "a decoded body differs from the families' text"
+            );
+            assert!(
+                gzipped.len() < text.len() / 2,
+                "compressed to {}",
+                gzipped.len()
+            );
+        }
+        assert_eq!(budget.held(), 0);
     }
 }

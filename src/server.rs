@@ -10,7 +10,7 @@ pub mod reload;
 pub mod tls;
 pub mod web_config;
 
-use crate::exposition::{ClientGone, Format, Sink};
+use crate::exposition::{ClientGone, Encoding, Format};
 use crate::objects::Resource;
 use crate::render::{RenderBudget, RenderKind, render};
 use crate::telemetry::Telemetry;
@@ -24,7 +24,6 @@ use axum::routing::get;
 use bytes::Bytes;
 use serde::Deserialize;
 use std::convert::Infallible;
-use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -98,27 +97,24 @@ async fn metrics(
     };
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let format = Format::negotiate(accept);
-    let gzip = state.gzip && accepts_gzip(&headers);
+    let accept_encoding = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    let encoding = Encoding::negotiate(state.gzip, accept_encoding);
     let started = Instant::now();
 
-    // Rendering is CPU work over a snapshot: it runs on a blocking thread and
-    // hands chunks to the response as they fill. Every scrape renders within
-    // the process's one render budget (see `RenderBudget`): a slow client
-    // holds at most its share of it, and when it goes away the send fails
-    // and the render stops.
+    // Rendering (and compressing) is CPU work over a snapshot: it runs on
+    // render workers and hands chunks to the response as they fill. Every
+    // scrape renders within the process's one render budget (see
+    // `RenderBudget`): a slow client holds at most its share of it, and
+    // when it goes away the send fails and the render stops.
     let (chunks, receiver) = tokio::sync::mpsc::channel::<Bytes>(2);
     tokio::task::spawn_blocking(move || {
         let mut send = |chunk: Bytes| chunks.blocking_send(chunk).map_err(|_| ClientGone);
         let select = |r: Resource| selected.contains(&r);
         let budget = RenderBudget::global();
-        let rendered = if gzip {
-            let mut gzip = Gzip::new(&mut send);
-            let mut compress = |chunk: Bytes| gzip.write(&chunk);
-            render(budget, &state.kinds, select, format, &mut compress)
-                .and_then(|size| gzip.finish().map(|()| size))
-        } else {
-            render(budget, &state.kinds, select, format, &mut send)
-        };
+        let rendered = render(budget, &state.kinds, select, format, encoding, &mut send);
         if let Ok(size) = rendered {
             state
                 .telemetry
@@ -132,59 +128,12 @@ async fn metrics(
     let mut response = Response::builder()
         .header(header::CONTENT_TYPE, format.content_type())
         .header(header::VARY, "Accept, Accept-Encoding");
-    if gzip {
-        response = response.header(header::CONTENT_ENCODING, "gzip");
+    if let Some(coding) = encoding.content_encoding() {
+        response = response.header(header::CONTENT_ENCODING, coding);
     }
     response
         .body(Body::from_stream(body))
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
-}
-
-/// Whether `Accept-Encoding` lists gzip with a non-zero q-value.
-fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|coding| {
-            let mut parts = coding.split(';').map(str::trim);
-            let name = parts.next().unwrap_or_default();
-            let q = parts
-                .find_map(|p| p.strip_prefix("q="))
-                .map_or(1.0, |q| q.parse().unwrap_or(0.0));
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && q > 0.0
-        })
-}
-
-/// Compresses chunks as they come and hands on what the compressor emits.
-struct Gzip<'a, 'b> {
-    encoder: flate2::write::GzEncoder<Vec<u8>>,
-    send: &'a mut Sink<'b>,
-}
-
-impl<'a, 'b> Gzip<'a, 'b> {
-    fn new(send: &'a mut Sink<'b>) -> Self {
-        Gzip {
-            encoder: flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()),
-            send,
-        }
-    }
-
-    fn write(&mut self, chunk: &[u8]) -> Result<(), ClientGone> {
-        // Writing into a Vec cannot fail.
-        let _ = self.encoder.write_all(chunk);
-        let compressed = std::mem::take(self.encoder.get_mut());
-        if compressed.is_empty() {
-            return Ok(());
-        }
-        (self.send)(Bytes::from(compressed))
-    }
-
-    fn finish(self) -> Result<(), ClientGone> {
-        let rest = self.encoder.finish().unwrap_or_default();
-        (self.send)(Bytes::from(rest))
-    }
 }
 
 async fn livez(State(state): State<Arc<AppState>>) -> Response {
@@ -250,7 +199,7 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::{HeaderValue, Request};
+    use axum::http::Request;
     use tower::ServiceExt;
 
     fn state() -> Arc<AppState> {
@@ -301,19 +250,5 @@ mod tests {
             [Resource::Pods, Resource::Services]
         );
         assert_eq!(selection(&MetricsQuery::default()).unwrap(), Resource::ALL);
-    }
-
-    #[test]
-    fn gzip_is_accepted_unless_refused() {
-        let with = |value: &'static str| {
-            let mut headers = HeaderMap::new();
-            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(value));
-            accepts_gzip(&headers)
-        };
-        assert!(with("gzip"));
-        assert!(with("deflate, gzip;q=0.5"));
-        assert!(!with("gzip;q=0"));
-        assert!(!with("identity"));
-        assert!(!accepts_gzip(&HeaderMap::new()));
     }
 }

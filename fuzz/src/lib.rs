@@ -24,7 +24,7 @@
 use arbitrary::Arbitrary;
 use kubestate::cache::Store;
 use kubestate::config::Cli;
-use kubestate::exposition::Format;
+use kubestate::exposition::{Encoding, Format};
 use kubestate::families::{
     Families, Family, FamilyFilter, MetricType, Series, Stability, render_identity,
 };
@@ -521,6 +521,7 @@ fn render_object<T: Families>(mut object: T) {
             &kinds,
             |_| true,
             format,
+            Encoding::Identity,
             &mut |chunk| {
                 body.extend_from_slice(&chunk);
                 Ok(())
