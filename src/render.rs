@@ -4,7 +4,7 @@
 //! budget shared by every scrape in progress (`budget`).
 
 mod budget;
-mod prefetch;
+pub(crate) mod prefetch;
 
 pub use budget::{RenderBudget, ScrapeBudget, Token};
 
@@ -85,7 +85,8 @@ impl<T: Families> Snapshot for KindSnapshot<'_, T> {
                 prefetch::record(&**ahead);
             }
             if let Some(ahead) = self.entries.get(i + PREFETCH_DISTANCE / 2) {
-                prefetch::bytes(ahead.identity.as_bytes());
+                prefetch::slice(ahead.identity.as_bytes());
+                ahead.object.prefetch_heap();
             }
             let mut series = Series::new(
                 &mut out.buf,

@@ -15,12 +15,14 @@ pub fn record<T>(value: &T) {
     }
 }
 
-/// Every cache line of some bytes elsewhere on the heap.
+/// Every cache line of an array elsewhere on the heap (its elements, not
+/// what they point to).
 #[inline(always)]
-pub fn bytes(value: &[u8]) {
+pub fn slice<T>(values: &[T]) {
+    let start = values.as_ptr().cast::<u8>();
     let mut offset = 0;
-    while offset < value.len() {
-        line(value.as_ptr().wrapping_add(offset));
+    while offset < size_of_val(values) {
+        line(start.wrapping_add(offset));
         offset += CACHE_LINE;
     }
 }
