@@ -4,6 +4,7 @@
 //! budget shared by every scrape in progress (`budget`).
 
 mod budget;
+pub(crate) mod prefetch;
 
 pub use budget::{RenderBudget, ScrapeBudget, Token};
 
@@ -77,7 +78,17 @@ impl<T: Families> Snapshot for KindSnapshot<'_, T> {
     fn render_family(&self, family: usize, out: &mut ChunkWriter<'_>) -> Result<(), ClientGone> {
         let family = &self.renderer.families[family];
         family.write_header(&mut out.buf, out.format);
-        for entry in &self.entries {
+        for (i, entry) in self.entries.iter().enumerate() {
+            // Records lie wherever the allocator put them, so walking them
+            // once per family stalls on memory at every one; asking for
+            // the records a few steps ahead overlaps those waits.
+            if let Some(ahead) = self.entries.get(i + PREFETCH_DISTANCE) {
+                prefetch::record(&**ahead);
+            }
+            if let Some(ahead) = self.entries.get(i + PREFETCH_DISTANCE / 2) {
+                prefetch::slice(ahead.identity.as_bytes());
+                ahead.object.prefetch_heap();
+            }
             let mut series = Series::new(
                 &mut out.buf,
                 family.name,
@@ -90,6 +101,10 @@ impl<T: Families> Snapshot for KindSnapshot<'_, T> {
         Ok(())
     }
 }
+
+/// How many records ahead of the one being rendered are fetched: far
+/// enough to cover a memory access while rendering a record's series.
+const PREFETCH_DISTANCE: usize = 8;
 
 /// The buffers of one family of one scrape: each taken from the budget,
 /// encoded (compressed for gzip) and sent on with its token, which is given
