@@ -208,13 +208,18 @@ impl Simulator {
                 })
                 .into_future();
             tokio::pin!(server);
+            // A restart ends the server too (its shutdown signal), and with
+            // no connection open it is done at once: unbiased, the select
+            // could take that end for the server's own and never listen
+            // again. The restart is looked at first.
             tokio::select! {
-                result = &mut server => return result,
+                biased;
                 changed = restarts.changed() => {
                     if changed.is_err() {
                         return Ok(());
                     }
                 }
+                result = &mut server => return result,
             }
             // The listener is closed at once; open connections (idle ones,
             // a slow list) get a moment to finish, as a real API server
