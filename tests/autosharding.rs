@@ -8,7 +8,6 @@ mod common;
 
 use common::{Exporter, Sim, wait_for};
 use kubestate::sim::builders::{pod, stateful_set};
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 const NAMESPACE: &str = "monitoring";
@@ -48,52 +47,15 @@ fn shard(sim: &Sim, ordinal: usize) -> Exporter {
     )
 }
 
-/// The series lines of a scrape (HELP and TYPE lines, which every shard
-/// serves, left out).
-fn series_lines(scrape: &str) -> Vec<String> {
-    scrape
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
 /// `None` when the shards together serve exactly the unsharded series, each
 /// once; otherwise what differs, for the failure message.
 fn split_difference(whole: &Exporter, shards: &[&Exporter]) -> Option<String> {
-    let mut expected = series_lines(&whole.scrape());
-    expected.sort();
-    let mut served: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, shard) in shards.iter().enumerate() {
-        for line in series_lines(&shard.scrape()) {
-            served.entry(line).or_default().push(i);
-        }
-    }
-    let twice: Vec<String> = served
+    let scrapes: Vec<(String, String)> = shards
         .iter()
-        .filter(|(_, by)| by.len() > 1)
-        .map(|(line, by)| format!("{line} (shards {by:?})"))
+        .enumerate()
+        .map(|(ordinal, shard)| (format!("shard {ordinal}"), shard.scrape()))
         .collect();
-    let union: Vec<String> = served.into_keys().collect();
-    if twice.is_empty() && union == expected {
-        return None;
-    }
-    let missing: Vec<&String> = expected
-        .iter()
-        .filter(|l| union.binary_search(l).is_err())
-        .collect();
-    let extra: Vec<&String> = union
-        .iter()
-        .filter(|l| expected.binary_search(l).is_err())
-        .collect();
-    Some(format!(
-        "{} series unsharded, {} in the shards' union; served twice: {:?}; missing: {:?}; not in the unsharded scrape: {:?}",
-        expected.len(),
-        union.len(),
-        twice.iter().take(5).collect::<Vec<_>>(),
-        missing.iter().take(5).collect::<Vec<_>>(),
-        extra.iter().take(5).collect::<Vec<_>>(),
-    ))
+    common::split_difference(&whole.scrape(), &scrapes)
 }
 
 /// Waits until every shard reports `total` shards and the split is exact.

@@ -15,15 +15,6 @@ use std::time::Duration;
 /// How long the exporters may take to agree after a change.
 const SETTLE: Duration = Duration::from_secs(30);
 
-/// The series lines of a scrape (no `# HELP`/`# TYPE`).
-fn series_lines(scrape: &str) -> Vec<String> {
-    scrape
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
 struct Shards {
     /// Node name to its exporter.
     nodes: BTreeMap<String, Exporter>,
@@ -42,30 +33,17 @@ impl Shards {
 /// `None` while the shards' union differs from the unsharded scrape or a
 /// series is served twice; the reason, for the timeout message, in `why`.
 fn union_matches(shards: &Shards, unsharded: &Exporter, why: &mut String) -> Option<()> {
-    let mut served: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for (shard, exporter) in shards.all() {
-        for line in series_lines(&exporter.scrape()) {
-            served.entry(line).or_default().push(shard);
+    let scrapes: Vec<(String, String)> = shards
+        .all()
+        .map(|(shard, exporter)| (shard.to_string(), exporter.scrape()))
+        .collect();
+    match split_difference(&unsharded.scrape(), &scrapes) {
+        None => Some(()),
+        Some(difference) => {
+            *why = difference;
+            None
         }
     }
-    let twice: Vec<_> = served.iter().filter(|(_, by)| by.len() > 1).collect();
-    let mut want = series_lines(&unsharded.scrape());
-    want.sort();
-    let got: Vec<&String> = served.keys().collect();
-    let missing: Vec<&String> = want.iter().filter(|l| !served.contains_key(*l)).collect();
-    let extra: Vec<&&String> = got
-        .iter()
-        .filter(|l| want.binary_search(l).is_err())
-        .collect();
-    *why = format!(
-        "{} series unsharded, {} served by the shards; served twice: {:?}; missing: {:?}; extra: {:?}",
-        want.len(),
-        got.len(),
-        twice.iter().take(3).collect::<Vec<_>>(),
-        missing.iter().take(3).collect::<Vec<_>>(),
-        extra.iter().take(3).collect::<Vec<_>>()
-    );
-    (twice.is_empty() && got.len() == want.len() && missing.is_empty()).then_some(())
 }
 
 fn wait_union(shards: &Shards, unsharded: &Exporter, when: &str) {

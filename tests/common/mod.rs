@@ -373,3 +373,52 @@ pub fn promtool_check(body: &str) -> (bool, String) {
     );
     (out.status.success() && report.trim().is_empty(), report)
 }
+
+/// The series lines of a scrape (`# HELP` and `# TYPE` left out: every
+/// shard serves those).
+pub fn series_lines(scrape: &str) -> Vec<String> {
+    scrape
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `None` when the shards' scrapes (each named) together hold exactly the
+/// unsharded scrape's series, each served by one shard only; otherwise
+/// what differs, for a failure message.
+pub fn split_difference(unsharded: &str, shards: &[(String, String)]) -> Option<String> {
+    let mut expected = series_lines(unsharded);
+    expected.sort();
+    let mut served: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
+    for (name, scrape) in shards {
+        for line in series_lines(scrape) {
+            served.entry(line).or_default().push(name);
+        }
+    }
+    let twice: Vec<String> = served
+        .iter()
+        .filter(|(_, by)| by.len() > 1)
+        .map(|(line, by)| format!("{line} (served by {by:?})"))
+        .collect();
+    let union: Vec<String> = served.into_keys().collect();
+    if twice.is_empty() && union == expected {
+        return None;
+    }
+    let missing: Vec<&String> = expected
+        .iter()
+        .filter(|l| union.binary_search(l).is_err())
+        .collect();
+    let extra: Vec<&String> = union
+        .iter()
+        .filter(|l| expected.binary_search(l).is_err())
+        .collect();
+    Some(format!(
+        "{} series unsharded, {} in the shards' union; served twice: {:?}; missing: {:?}; not in the unsharded scrape: {:?}",
+        expected.len(),
+        union.len(),
+        twice.iter().take(5).collect::<Vec<_>>(),
+        missing.iter().take(5).collect::<Vec<_>>(),
+        extra.iter().take(5).collect::<Vec<_>>(),
+    ))
+}
