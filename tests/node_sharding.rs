@@ -77,11 +77,10 @@ fn items(sim: &Sim, plural: &str) -> Vec<Value> {
     list["items"].as_array().expect("items").clone()
 }
 
-#[test]
-fn node_shards_together_serve_exactly_the_unsharded_pods() {
-    // Churn runs while the exporters start (their watches see changes),
-    // and is stopped before the series are compared.
-    let sim = Sim::start(&[
+/// A simulated cluster of three nodes with ten pods each (the generator
+/// leaves some pending), changing every `churn_interval_ms` (0: still).
+fn three_nodes(churn_interval_ms: &str) -> Sim {
+    Sim::start(&[
         "--nodes",
         "3",
         "--pods-per-node",
@@ -89,8 +88,15 @@ fn node_shards_together_serve_exactly_the_unsharded_pods() {
         "--seed",
         "11",
         "--churn-interval-ms",
-        "100",
-    ]);
+        churn_interval_ms,
+    ])
+}
+
+#[test]
+fn node_shards_together_serve_exactly_the_unsharded_pods() {
+    // Churn runs while the exporters start (their watches see changes),
+    // and is stopped before the series are compared.
+    let sim = three_nodes("100");
     let node_names: Vec<String> = items(&sim, "nodes")
         .iter()
         .map(|n| n["metadata"]["name"].as_str().expect("a name").to_string())
@@ -190,16 +196,7 @@ fn label<'a>(line: &'a str, name: &str) -> Option<&'a str> {
 /// listed ones (one watcher each).
 #[test]
 fn a_node_shard_keeps_the_namespace_flags() {
-    let sim = Sim::start(&[
-        "--nodes",
-        "3",
-        "--pods-per-node",
-        "10",
-        "--seed",
-        "11",
-        "--churn-interval-ms",
-        "0",
-    ]);
+    let sim = three_nodes("0");
     let pods = items(&sim, "pods");
     let node_of: BTreeMap<(String, String), String> = pods
         .iter()
