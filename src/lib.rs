@@ -14,6 +14,7 @@ pub mod exposition;
 pub mod families;
 pub mod kinds;
 pub mod logging;
+pub mod memory;
 pub mod node_shard;
 pub mod objects;
 pub mod render;

@@ -219,6 +219,8 @@ pub async fn watch<T: Object>(
                 let synced = sync.listed(resource, source);
                 telemetry.set_synced(resource, synced);
                 let swept = sweep_interned();
+                // The list's pages and decoding buffers are freed now.
+                crate::memory::return_freed_pages();
                 info!(%resource, namespace, objects = store.len(), removed, swept, "list finished");
             }
             Ok(watcher::Event::Apply(object)) => {

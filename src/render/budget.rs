@@ -49,6 +49,14 @@ struct Scrape {
     cancelled: bool,
 }
 
+impl State {
+    /// No scrape in progress and every chunk written out: the buffers of
+    /// the scrapes are all freed, until the next one.
+    fn idle(&self) -> bool {
+        self.held == 0 && self.scrapes.is_empty()
+    }
+}
+
 impl Scrape {
     fn held(&self) -> usize {
         self.families.iter().sum()
@@ -198,8 +206,12 @@ impl Drop for ScrapeBudget {
             // `held` until dropped, but no longer hold back the heads.
             state.ahead -= scrape.ahead();
         }
+        let idle = state.idle();
         drop(state);
         self.budget.changed.notify_all();
+        if idle {
+            crate::memory::return_freed_pages();
+        }
     }
 }
 
@@ -220,7 +232,11 @@ impl Drop for Token {
                 state.ahead -= 1;
             }
         }
+        let idle = state.idle();
         drop(state);
         self.budget.changed.notify_all();
+        if idle {
+            crate::memory::return_freed_pages();
+        }
     }
 }
