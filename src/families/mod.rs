@@ -302,12 +302,6 @@ pub fn render_identity<T: Object>(object: &T) -> Box<str> {
 /// The families of a kind, in the order they are served.
 pub trait Families: Object {
     fn families() -> Vec<Family<Self>>;
-
-    /// Asks for the heap parts the families read (arrays of containers,
-    /// conditions) before the object is rendered: the renderer calls it a
-    /// few objects ahead, so a kind whose records point to much (pods)
-    /// does not wait on memory for each of them. None by default.
-    fn prefetch_heap(&self) {}
 }
 
 // Families every kind has, written once; each kind lists them under its

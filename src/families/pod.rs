@@ -5,7 +5,6 @@ use super::{Families, Family, Series, Stability, annotations, bool_value, create
 use super::{deletion_timestamp, labels, owner};
 use crate::objects::pod::{Container, ContainerState, ContainerStatus, Terminated};
 use crate::objects::{Condition, ConditionStatus, Pod, ResourceList, find_condition};
-use crate::render::prefetch;
 use std::net::IpAddr;
 
 /// Reasons `kube_pod_status_reason` names; any other `status.reason` is
@@ -31,13 +30,6 @@ const DISRUPTION_REASONS: [&str; 5] = [
 ];
 
 impl Families for Pod {
-    fn prefetch_heap(&self) {
-        prefetch::slice(&self.metadata.owner_references);
-        prefetch::slice(&self.spec.containers);
-        prefetch::slice(&self.status.conditions);
-        prefetch::slice(&self.status.container_statuses);
-    }
-
     fn families() -> Vec<Family<Pod>> {
         vec![
             Family::gauge(
