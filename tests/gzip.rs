@@ -64,7 +64,7 @@ fn largest_family(text: &[u8]) -> usize {
 fn a_gzip_scrape_is_one_stream_of_the_uncompressed_body() {
     let sim = Sim::start(&[
         "--nodes",
-        "40",
+        "80",
         "--pods-per-node",
         "40",
         "--churn-interval-ms",
