@@ -418,7 +418,7 @@ impl Series<'_> {
     /// namespaces and claims).
     pub fn conditions(&mut self, conditions: &[crate::objects::Condition]) {
         for c in conditions {
-            self.condition(&[&c.type_], c.status);
+            self.condition(&[c.type_()], c.status);
         }
     }
 }

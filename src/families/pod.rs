@@ -242,7 +242,7 @@ impl Families for Pod {
                 &["reason"],
                 |p, out| {
                     if let Some(c) = find_condition(&p.status.conditions, "DisruptionTarget") {
-                        let known = DISRUPTION_REASONS.iter().find(|r| **r == &*c.reason);
+                        let known = DISRUPTION_REASONS.iter().find(|r| **r == &**c.reason());
                         out.emit(&[known.copied().unwrap_or("Other")], 1.0);
                     }
                 },
@@ -489,7 +489,7 @@ fn transition(p: &Pod, type_: &str, status: ConditionStatus) -> Option<f64> {
 /// condition's reason, or in a container's terminated reason.
 fn has_reason(p: &Pod, reason: &str) -> bool {
     &*p.rare().reason == reason
-        || p.status.conditions.iter().any(|c| &*c.reason == reason)
+        || p.status.conditions.iter().any(|c| &**c.reason() == reason)
         || p.status
             .container_statuses
             .iter()
@@ -621,7 +621,7 @@ fn restarts<S: Statuses>(name: &'static str) -> Family<Pod> {
         &["container"],
         |p, out| {
             for s in S::of(p) {
-                out.emit(&[&s.name], s.restart_count as f64);
+                out.emit(&[&s.name], f64::from(s.restart_count));
             }
         },
     )
@@ -683,7 +683,7 @@ fn terminated_reason<S: Statuses>(name: &'static str) -> Family<Pod> {
 fn last_terminated<S: Statuses>(p: &Pod) -> impl Iterator<Item = (&str, &Terminated)> {
     S::of(p)
         .iter()
-        .filter_map(|s| Some((&*s.name, s.last_state.terminated()?)))
+        .filter_map(|s| Some((&*s.name, s.last_terminated.as_deref()?)))
 }
 
 fn last_terminated_reason<S: Statuses>(name: &'static str) -> Family<Pod> {

@@ -1,7 +1,7 @@
 //! The parts of `metadata` and of status conditions that families read.
 
 use super::expose::{Exposed, Exposure, RawMap, WITHHELD_ANNOTATIONS};
-use super::strings::{Interner, Sharable, Shared, null_as_default};
+use super::strings::{Internable, Interned, Interner, Sharable, Shared, null_as_default};
 use super::time::Timestamp;
 use super::{Resource, Str};
 use serde::{Deserialize, Deserializer};
@@ -168,16 +168,62 @@ pub(crate) fn deserialize_map<'de, D: Deserializer<'de>>(
     Ok(map.into_iter().collect())
 }
 
-/// A status condition (pod, node, deployment).
+/// A status condition (pod, node, deployment): 24 bytes, its type and
+/// reason (few distinct pairs across a cluster) kept once behind one
+/// pointer.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(from = "WireCondition")]
 pub struct Condition {
-    #[serde(rename = "type")]
-    pub type_: Str,
-    pub status: ConditionStatus,
-    #[serde(deserialize_with = "null_as_default")]
-    pub reason: Str,
+    text: Interned<ConditionText>,
     pub last_transition_time: Timestamp,
+    pub status: ConditionStatus,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ConditionText {
+    type_: Str,
+    reason: Str,
+}
+
+impl Internable for ConditionText {
+    fn interner() -> &'static Interner<Self> {
+        static CONDITION_TEXTS: Interner<ConditionText> = Interner::new();
+        &CONDITION_TEXTS
+    }
+}
+
+impl Condition {
+    pub fn type_(&self) -> &Str {
+        &self.text.type_
+    }
+
+    pub fn reason(&self) -> &Str {
+        &self.text.reason
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct WireCondition {
+    #[serde(rename = "type")]
+    type_: Str,
+    status: ConditionStatus,
+    #[serde(deserialize_with = "null_as_default")]
+    reason: Str,
+    last_transition_time: Timestamp,
+}
+
+impl From<WireCondition> for Condition {
+    fn from(wire: WireCondition) -> Self {
+        Condition {
+            text: Interned::new(ConditionText {
+                type_: wire.type_,
+                reason: wire.reason,
+            }),
+            last_transition_time: wire.last_transition_time,
+            status: wire.status,
+        }
+    }
 }
 
 /// `True`, `False` or anything else, which Kubernetes calls `Unknown`.
@@ -202,7 +248,7 @@ impl<'de> Deserialize<'de> for ConditionStatus {
 
 /// The condition of the given type, if the object has it.
 pub fn find_condition<'a>(conditions: &'a [Condition], type_: &str) -> Option<&'a Condition> {
-    conditions.iter().find(|c| &*c.type_ == type_)
+    conditions.iter().find(|c| &**c.type_() == type_)
 }
 
 /// `Meta` plus metadata.resourceVersion as a number, for the kinds that

@@ -292,9 +292,22 @@ pub struct ContainerStatus {
     #[serde(rename = "containerID")]
     pub container_id: ContainerId,
     pub ready: bool,
-    pub restart_count: i64,
+    /// `int32` in the API.
+    pub restart_count: i32,
     pub state: ContainerState,
-    pub last_state: ContainerState,
+    /// The last state when it is `terminated`, the only one families read,
+    /// boxed as most containers never restarted.
+    #[serde(rename = "lastState", deserialize_with = "deserialize_last_terminated")]
+    pub last_terminated: Option<Box<Terminated>>,
+}
+
+fn deserialize_last_terminated<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Box<Terminated>>, D::Error> {
+    Ok(match ContainerState::deserialize(deserializer)? {
+        ContainerState::Terminated(terminated) => Some(Box::new(terminated)),
+        _ => None,
+    })
 }
 
 /// A container's runtime id as the kubelet writes it,
@@ -565,18 +578,47 @@ mod tests {
         assert_eq!(&*pod.status.pod_ip, "10.0.0.5");
         let status = &pod.status.container_statuses[0];
         assert_eq!(status.restart_count, 3);
-        assert_eq!(
-            format!(
-                "{:?}",
-                ContainerId::new(&format!("containerd://{}", "0f".repeat(32)))
-            ),
-            format!("{:?}", format!("containerd://{}", "0f".repeat(32)))
-        );
         assert!(matches!(
             status.state,
             ContainerState::Running {
                 started_at
             } if started_at.get() == Some(1_611_310_530.0)
         ));
+    }
+
+    #[test]
+    fn container_ids_read_back_exactly() {
+        let hex = "0123456789abcdef".repeat(4);
+        for text in [
+            format!("containerd://{hex}"),
+            format!("cri-o://{hex}"),
+            // Not 64 lowercase hex digits at the end: kept as text.
+            format!("docker://{}", hex.to_uppercase()),
+            format!("docker://{}", &hex[1..]),
+            format!("{}://{hex}", "x".repeat(65)),
+            "containerd://c1".to_string(),
+            format!("é{}", &hex[1..]),
+            String::new(),
+        ] {
+            let id = ContainerId::new(&text);
+            assert_eq!(id.with_text(str::to_string), text);
+        }
+        assert!(matches!(
+            ContainerId::new(&format!("containerd://{hex}")),
+            ContainerId::Hex { .. }
+        ));
+        assert!(matches!(
+            ContainerId::new("containerd://c1"),
+            ContainerId::Text(_)
+        ));
+    }
+
+    #[test]
+    fn a_stored_pod_fits_a_small_allocation() {
+        // The entry (identity text and record) inside its `Arc` takes
+        // jemalloc's 384-byte class; 640 before the rare fields were boxed.
+        assert!(size_of::<crate::cache::Entry<Pod>>() + 16 <= 384);
+        assert_eq!(size_of::<Condition>(), 24);
+        assert!(size_of::<ContainerStatus>() <= 160);
     }
 }
