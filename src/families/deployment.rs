@@ -115,11 +115,11 @@ impl Families for Deployment {
                 &["reason", "condition", "status"],
                 |d, out| {
                     for c in d.status.conditions.iter() {
-                        let reason = match CONDITION_REASONS.contains(&&*c.reason) {
-                            true => &c.reason,
+                        let reason = match CONDITION_REASONS.contains(&&**c.reason()) {
+                            true => c.reason(),
                             false => "unknown",
                         };
-                        out.condition(&[reason, &c.type_], c.status);
+                        out.condition(&[reason, c.type_()], c.status);
                     }
                 },
             ),

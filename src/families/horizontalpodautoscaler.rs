@@ -106,7 +106,7 @@ impl Families for HorizontalPodAutoscaler {
                 &["condition", "status"],
                 |a, out| {
                     for c in a.status.conditions.iter() {
-                        out.condition(&[&c.type_], c.status);
+                        out.condition(&[c.type_()], c.status);
                     }
                 },
             ),

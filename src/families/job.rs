@@ -61,9 +61,14 @@ impl Families for Job {
                         return out.emit_pairs::<&str, &str>(&[], failed);
                     }
                     let mut known = false;
-                    for c in j.status.conditions.iter().filter(|c| &*c.type_ == "Failed") {
+                    for c in j
+                        .status
+                        .conditions
+                        .iter()
+                        .filter(|c| &**c.type_() == "Failed")
+                    {
                         for reason in FAILURE_REASONS {
-                            let is = *c.reason == *reason;
+                            let is = **c.reason() == *reason;
                             known |= is;
                             out.emit(&[reason], bool_value(is));
                         }
@@ -125,7 +130,7 @@ impl Families for Job {
                         .status
                         .conditions
                         .iter()
-                        .filter(|c| &*c.type_ == "Suspended")
+                        .filter(|c| &**c.type_() == "Suspended")
                     {
                         out.emit(&[], bool_value(c.status == ConditionStatus::True));
                     }
@@ -142,7 +147,7 @@ impl Families for Job {
 
 /// Every condition of the type, as three series true/false/unknown.
 fn condition_of(j: &Job, type_: &str, out: &mut super::Series<'_>) {
-    for c in j.status.conditions.iter().filter(|c| &*c.type_ == type_) {
+    for c in j.status.conditions.iter().filter(|c| &**c.type_() == type_) {
         out.condition(&[], c.status);
     }
 }

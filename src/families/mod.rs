@@ -309,7 +309,7 @@ pub trait Families: Object {
 
 pub fn created<T: Object>(name: &'static str) -> Family<T> {
     Family::gauge(Stable, name, "Unix creation timestamp", &[], |o, out| {
-        out.emit_some(o.meta().creation_timestamp)
+        out.emit_some(o.meta().creation_timestamp.get())
     })
 }
 
@@ -319,7 +319,7 @@ pub fn deletion_timestamp<T: Object>(name: &'static str) -> Family<T> {
         name,
         "Unix deletion timestamp",
         &[],
-        |o, out| out.emit_some(o.meta().deletion_timestamp),
+        |o, out| out.emit_some(o.meta().deletion_timestamp.get()),
     )
 }
 
@@ -330,7 +330,7 @@ pub fn labels<T: Object>(name: &'static str) -> Family<T> {
         name,
         "Kubernetes labels converted to Prometheus labels.",
         &[],
-        |o, out| out.exposed(&o.meta().exposed_labels),
+        |o, out| out.exposed(o.meta().exposed_labels()),
     )
 }
 
@@ -341,7 +341,7 @@ pub fn annotations<T: Object>(name: &'static str) -> Family<T> {
         name,
         "Kubernetes annotations converted to Prometheus labels.",
         &[],
-        |o, out| out.exposed(&o.meta().exposed_annotations),
+        |o, out| out.exposed(o.meta().exposed_annotations()),
     )
 }
 
@@ -412,7 +412,7 @@ impl Series<'_> {
     /// namespaces and claims).
     pub fn conditions(&mut self, conditions: &[crate::objects::Condition]) {
         for c in conditions {
-            self.condition(&[&c.type_], c.status);
+            self.condition(&[c.type_()], c.status);
         }
     }
 }

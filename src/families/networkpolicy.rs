@@ -19,7 +19,7 @@ impl Families for NetworkPolicy {
                 "Unix creation timestamp of network policy",
                 &[],
                 |n, out| {
-                    let created = n.meta().creation_timestamp;
+                    let created = n.meta().creation_timestamp.get();
                     out.emit(&[], created.unwrap_or(GO_ZERO_TIME_UNIX))
                 },
             ),

@@ -118,7 +118,7 @@ impl Families for Node {
                 &["condition", "status"],
                 |n, out| {
                     for c in n.status.conditions.iter() {
-                        out.condition(&[&c.type_], c.status);
+                        out.condition(&[c.type_()], c.status);
                     }
                 },
             ),

@@ -89,7 +89,11 @@ impl Families for Pod {
                 "kube_pod_nodeselectors",
                 "Describes the Pod nodeSelectors.",
                 &[],
-                |p, out| out.exposed(&p.spec.exposed_node_selectors),
+                |p, out| {
+                    if let Some(pairs) = p.exposed_node_selectors() {
+                        out.emit_pairs(pairs, 1.0)
+                    }
+                },
             )
             .opt_in(),
             created("kube_pod_created"),
@@ -99,7 +103,7 @@ impl Families for Pod {
                 "kube_pod_start_time",
                 "Start time in unix timestamp for a pod.",
                 &[],
-                |p, out| out.emit_some(p.status.start_time),
+                |p, out| out.emit_some(p.status.start_time.get()),
             ),
             Family::gauge(
                 Stable,
@@ -111,7 +115,7 @@ impl Families for Pod {
                         .status
                         .container_statuses
                         .iter()
-                        .filter_map(|s| s.state.terminated()?.finished_at)
+                        .filter_map(|s| s.state.terminated()?.finished_at.get())
                         .reduce(f64::max);
                     out.emit_some(finished)
                 },
@@ -217,7 +221,7 @@ impl Families for Pod {
                             out.emit(&[reason], 1.0);
                         }
                     }
-                    let reason = &*p.status.reason;
+                    let reason = &*p.rare().reason;
                     if !reason.is_empty() && !STATUS_REASONS.contains(&reason) {
                         out.emit(&["Other"], 1.0);
                     }
@@ -230,7 +234,7 @@ impl Families for Pod {
                 &["reason"],
                 |p, out| {
                     if let Some(c) = find_condition(&p.status.conditions, "DisruptionTarget") {
-                        let known = DISRUPTION_REASONS.iter().find(|r| **r == &*c.reason);
+                        let known = DISRUPTION_REASONS.iter().find(|r| **r == &**c.reason());
                         out.emit(&[known.copied().unwrap_or("Other")], 1.0);
                     }
                 },
@@ -247,14 +251,14 @@ impl Families for Pod {
                 "kube_pod_overhead_cpu_cores",
                 "The pod overhead in regards to cpu cores associated with running a pod.",
                 &[],
-                |p, out| out.emit_some(p.spec.overhead.get("cpu")),
+                |p, out| out.emit_some(p.rare().overhead.get("cpu")),
             ),
             Family::gauge(
                 Experimental,
                 "kube_pod_overhead_memory_bytes",
                 "The pod overhead in regards to memory associated with running a pod.",
                 &[],
-                |p, out| out.emit_some(p.spec.overhead.get("memory")),
+                |p, out| out.emit_some(p.rare().overhead.get("memory")),
             ),
             Family::gauge(
                 Experimental,
@@ -262,7 +266,7 @@ impl Families for Pod {
                 "The runtimeclass associated with the pod.",
                 &["runtimeclass_name"],
                 |p, out| {
-                    if let Some(name) = &p.spec.runtime_class_name {
+                    if let Some(name) = &p.rare().runtime_class_name {
                         out.emit(&[name], 1.0);
                     }
                 },
@@ -300,7 +304,7 @@ impl Families for Pod {
                 "Information about persistentvolumeclaim volumes in a pod.",
                 &["volume", "persistentvolumeclaim", "ephemeral"],
                 |p, out| {
-                    for v in p.spec.volumes.iter() {
+                    for v in p.rare().volumes.iter() {
                         out.emit(&[&v.name, &v.claim, bool_label(v.ephemeral)], 1.0);
                     }
                 },
@@ -311,7 +315,7 @@ impl Families for Pod {
                 "Describes whether a persistentvolumeclaim is mounted read only.",
                 &["volume", "persistentvolumeclaim", "ephemeral"],
                 |p, out| {
-                    for v in p.spec.volumes.iter() {
+                    for v in p.rare().volumes.iter() {
                         let labels = [&*v.name, &*v.claim, bool_label(v.ephemeral)];
                         out.emit(&labels, bool_value(v.read_only));
                     }
@@ -327,10 +331,10 @@ impl Families for Pod {
                     "resourceclaim_template_name",
                 ],
                 |p, out| {
-                    for claim in p.spec.resource_claims.iter() {
+                    let rare = p.rare();
+                    for claim in rare.resource_claims.iter() {
                         // A claim made from a template is named in the status.
-                        let generated = p
-                            .status
+                        let generated = rare
                             .resource_claim_statuses
                             .iter()
                             .find(|s| s.name == claim.name)
@@ -359,10 +363,9 @@ impl Families for Pod {
                 ],
                 |p, out| {
                     for (spec, s) in matched(&p.spec.containers, &p.status.container_statuses) {
-                        out.emit(
-                            &[&s.name, &s.image, &s.image_id, &spec.image, &s.container_id],
-                            1.0,
-                        );
+                        s.container_id.with_text(|id| {
+                            out.emit(&[&s.name, &s.image, &s.image_id, &spec.image, id], 1.0)
+                        });
                     }
                 },
             ),
@@ -408,19 +411,15 @@ impl Families for Pod {
                     "restart_policy",
                 ],
                 |p, out| {
-                    let statuses = &p.status.init_container_statuses;
-                    for (spec, s) in matched(&p.spec.init_containers, statuses) {
-                        out.emit(
-                            &[
-                                &s.name,
-                                &s.image,
-                                &s.image_id,
-                                &spec.image,
-                                &s.container_id,
-                                &spec.restart_policy,
-                            ],
-                            1.0,
-                        );
+                    let statuses = &p.rare().init_container_statuses;
+                    for (spec, s) in matched(&p.rare().init_containers, statuses) {
+                        s.container_id.with_text(|id| {
+                            let policy = &spec.restart_policy;
+                            out.emit(
+                                &[&s.name, &s.image, &s.image_id, &spec.image, id, policy],
+                                1.0,
+                            )
+                        });
                     }
                 },
             ),
@@ -447,14 +446,14 @@ impl Families for Pod {
                 "kube_pod_init_container_resource_requests",
                 "The number of requested request resource by an init container.",
                 &["container", "node", "resource", "unit"],
-                |p, out| resources(p, &p.spec.init_containers, |c| &c.resources.requests, out),
+                |p, out| resources(p, &p.rare().init_containers, |c| &c.resources.requests, out),
             ),
             Family::gauge(
                 Experimental,
                 "kube_pod_init_container_resource_limits",
                 "The number of requested limit resource by an init container.",
                 &["container", "node", "resource", "unit"],
-                |p, out| resources(p, &p.spec.init_containers, |c| &c.resources.limits, out),
+                |p, out| resources(p, &p.rare().init_containers, |c| &c.resources.limits, out),
             ),
         ]
     }
@@ -475,14 +474,14 @@ fn condition(p: &Pod, type_: &str, out: &mut Series<'_>) {
 fn transition(p: &Pod, type_: &str, status: ConditionStatus) -> Option<f64> {
     find_condition(&p.status.conditions, type_)
         .filter(|c| c.status == status)
-        .and_then(|c: &Condition| c.last_transition_time)
+        .and_then(|c: &Condition| c.last_transition_time.get())
 }
 
 /// kube-state-metrics finds a status reason in `status.reason`, in any
 /// condition's reason, or in a container's terminated reason.
 fn has_reason(p: &Pod, reason: &str) -> bool {
-    &*p.status.reason == reason
-        || p.status.conditions.iter().any(|c| &*c.reason == reason)
+    &*p.rare().reason == reason
+        || p.status.conditions.iter().any(|c| &**c.reason() == reason)
         || p.status
             .container_statuses
             .iter()
@@ -540,7 +539,7 @@ impl Statuses for Regular {
 
 impl Statuses for Init {
     fn of(p: &Pod) -> &[ContainerStatus] {
-        &p.status.init_container_statuses
+        &p.rare().init_container_statuses
     }
 }
 
@@ -614,7 +613,7 @@ fn restarts<S: Statuses>(name: &'static str) -> Family<Pod> {
         &["container"],
         |p, out| {
             for s in S::of(p) {
-                out.emit(&[&s.name], s.restart_count as f64);
+                out.emit(&[&s.name], f64::from(s.restart_count));
             }
         },
     )
@@ -629,8 +628,8 @@ fn state_started<S: Statuses>(stability: Stability, name: &'static str) -> Famil
         |p, out| {
             for s in S::of(p) {
                 let started = match &s.state {
-                    ContainerState::Running { started_at } => *started_at,
-                    ContainerState::Terminated(t) => t.started_at,
+                    ContainerState::Running { started_at } => started_at.get(),
+                    ContainerState::Terminated(t) => t.started_at.get(),
                     _ => None,
                 };
                 if let Some(started) = started {
@@ -676,7 +675,7 @@ fn terminated_reason<S: Statuses>(name: &'static str) -> Family<Pod> {
 fn last_terminated<S: Statuses>(p: &Pod) -> impl Iterator<Item = (&str, &Terminated)> {
     S::of(p)
         .iter()
-        .filter_map(|s| Some((&*s.name, s.last_state.terminated()?)))
+        .filter_map(|s| Some((&*s.name, s.last_terminated.as_deref()?)))
 }
 
 fn last_terminated_reason<S: Statuses>(name: &'static str) -> Family<Pod> {
@@ -713,7 +712,7 @@ fn last_terminated_timestamp<S: Statuses>(name: &'static str) -> Family<Pod> {
         "Last terminated time for a pod container in unix timestamp.",
         |p, out| {
             for (container, t) in last_terminated::<S>(p) {
-                if let Some(finished) = t.finished_at {
+                if let Some(finished) = t.finished_at.get() {
                     out.emit(&[container], finished);
                 }
             }

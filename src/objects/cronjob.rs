@@ -65,7 +65,7 @@ impl From<RawCronJob> for CronJob {
         let suspended = spec.suspend == Some(true);
         let from = status
             .last_schedule_time
-            .or(metadata.meta.creation_timestamp);
+            .or(metadata.meta.creation_timestamp.get());
         let (next_schedule_time, schedule_invalid) = match from {
             Some(from) => match cron::next(&spec.schedule, zone, from) {
                 Next::At(t) => ((!suspended).then_some(t), false),

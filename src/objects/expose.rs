@@ -143,7 +143,7 @@ impl Allowlist {
         &self,
         resource: Resource,
         prefix: &str,
-        map: &RawMap,
+        map: &[(Box<str>, Box<str>)],
         withheld: &[&str],
         value: impl Fn(&str) -> V,
     ) -> Exposed<V> {

@@ -130,7 +130,7 @@ impl From<RawIngress> for Ingress {
         let RawIngress { metadata, spec } = raw;
         let annotation = metadata
             .meta
-            .annotations
+            .annotations()
             .iter()
             .find(|(k, _)| &**k == "kubernetes.io/ingress.class")
             .map(|(_, v)| Str::new(v));

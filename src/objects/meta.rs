@@ -1,60 +1,146 @@
 //! The parts of `metadata` and of status conditions that families read.
 
 use super::expose::{Exposed, Exposure, RawMap, WITHHELD_ANNOTATIONS};
-use super::strings::{Interner, Sharable, Shared, null_as_default};
-use super::time::deserialize_timestamp;
+use super::strings::{Internable, Interned, Interner, Sharable, Shared, null_as_default};
+use super::time::Timestamp;
 use super::{Resource, Str};
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(from = "WireMeta")]
 pub struct Meta {
-    #[serde(deserialize_with = "null_as_default")]
     pub name: Box<str>,
-    #[serde(deserialize_with = "null_as_default")]
     pub namespace: Str,
-    #[serde(deserialize_with = "null_as_default")]
     pub uid: Box<str>,
-    #[serde(deserialize_with = "deserialize_timestamp")]
-    pub creation_timestamp: Option<f64>,
-    #[serde(deserialize_with = "deserialize_timestamp")]
-    pub deletion_timestamp: Option<f64>,
+    pub creation_timestamp: Timestamp,
+    pub deletion_timestamp: Timestamp,
     pub generation: Option<i64>,
-    /// As decoded; emptied by `expose` before the object is stored.
-    #[serde(deserialize_with = "deserialize_map")]
-    pub labels: RawMap,
-    #[serde(deserialize_with = "deserialize_map")]
-    pub annotations: RawMap,
+    /// Shared: the pods of a ReplicaSet have equal ones.
+    pub owner_references: Shared<OwnerRef>,
+    /// `None` when the object has neither labels nor annotations, or once
+    /// `expose` kept none of them: most stored objects then carry one
+    /// word for the four maps.
+    tags: Option<Box<Tags>>,
+}
+
+/// Labels and annotations: as decoded until `expose` keeps only what the
+/// families serve.
+#[derive(Clone, Debug, Default)]
+struct Tags {
+    labels: RawMap,
+    annotations: RawMap,
     /// What `kube_<kind>_labels` serves, set by `expose`.
-    #[serde(skip)]
-    pub exposed_labels: Exposed<Str>,
+    exposed_labels: Exposed<Str>,
     /// What `kube_<kind>_annotations` serves: values are not interned,
     /// annotations rarely repeat.
-    #[serde(skip)]
-    pub exposed_annotations: Exposed<Box<str>>,
-    /// Shared: the pods of a ReplicaSet have equal ones.
+    exposed_annotations: Exposed<Box<str>>,
+}
+
+impl Tags {
+    fn boxed_unless_empty(self) -> Option<Box<Tags>> {
+        let empty = self.labels.is_empty()
+            && self.annotations.is_empty()
+            && self.exposed_labels.is_none()
+            && self.exposed_annotations.is_none();
+        (!empty).then(|| Box::new(self))
+    }
+}
+
+/// `metadata` as the API server sends it.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct WireMeta {
     #[serde(deserialize_with = "null_as_default")]
-    pub owner_references: Shared<OwnerRef>,
+    name: Box<str>,
+    #[serde(deserialize_with = "null_as_default")]
+    namespace: Str,
+    #[serde(deserialize_with = "null_as_default")]
+    uid: Box<str>,
+    creation_timestamp: Timestamp,
+    deletion_timestamp: Timestamp,
+    generation: Option<i64>,
+    #[serde(deserialize_with = "deserialize_map")]
+    labels: RawMap,
+    #[serde(deserialize_with = "deserialize_map")]
+    annotations: RawMap,
+    #[serde(deserialize_with = "null_as_default")]
+    owner_references: Shared<OwnerRef>,
+}
+
+impl From<WireMeta> for Meta {
+    fn from(wire: WireMeta) -> Self {
+        Meta {
+            name: wire.name,
+            namespace: wire.namespace,
+            uid: wire.uid,
+            creation_timestamp: wire.creation_timestamp,
+            deletion_timestamp: wire.deletion_timestamp,
+            generation: wire.generation,
+            owner_references: wire.owner_references,
+            tags: Tags {
+                labels: wire.labels,
+                annotations: wire.annotations,
+                ..Tags::default()
+            }
+            .boxed_unless_empty(),
+        }
+    }
 }
 
 impl Meta {
+    /// The labels as decoded; empty once `expose` ran.
+    pub fn labels(&self) -> &[(Box<str>, Box<str>)] {
+        self.tags.as_ref().map_or(&[], |t| &t.labels)
+    }
+
+    /// The annotations as decoded; empty once `expose` ran.
+    pub fn annotations(&self) -> &[(Box<str>, Box<str>)] {
+        self.tags.as_ref().map_or(&[], |t| &t.annotations)
+    }
+
+    /// Drops the decoded annotations `keep` refuses, before `expose`.
+    pub fn retain_annotations(&mut self, keep: impl Fn(&str) -> bool) {
+        if let Some(tags) = &mut self.tags {
+            let kept: Vec<_> = std::mem::take(&mut tags.annotations)
+                .into_vec()
+                .into_iter()
+                .filter(|(k, _)| keep(k))
+                .collect();
+            tags.annotations = kept.into_boxed_slice();
+        }
+    }
+
+    /// What `kube_<kind>_labels` serves.
+    pub fn exposed_labels(&self) -> &Exposed<Str> {
+        self.tags.as_ref().map_or(&None, |t| &t.exposed_labels)
+    }
+
+    /// What `kube_<kind>_annotations` serves.
+    pub fn exposed_annotations(&self) -> &Exposed<Box<str>> {
+        self.tags.as_ref().map_or(&None, |t| &t.exposed_annotations)
+    }
+
     /// Keeps only the allowlisted labels and annotations, renamed for
     /// Prometheus, and drops the raw maps.
     pub fn expose(&mut self, resource: Resource, exposure: &Exposure) {
-        self.exposed_labels =
+        let exposed_labels =
             exposure
                 .labels
-                .expose(resource, "label", &self.labels, &[], Str::new);
-        self.exposed_annotations = exposure.annotations.expose(
+                .expose(resource, "label", self.labels(), &[], Str::new);
+        let exposed_annotations = exposure.annotations.expose(
             resource,
             "annotation",
-            &self.annotations,
+            self.annotations(),
             WITHHELD_ANNOTATIONS,
             |v| Box::from(v),
         );
-        self.labels = RawMap::default();
-        self.annotations = RawMap::default();
+        self.tags = Tags {
+            exposed_labels,
+            exposed_annotations,
+            ..Tags::default()
+        }
+        .boxed_unless_empty();
     }
 }
 
@@ -82,17 +168,62 @@ pub(crate) fn deserialize_map<'de, D: Deserializer<'de>>(
     Ok(map.into_iter().collect())
 }
 
-/// A status condition (pod, node, deployment).
+/// A status condition (pod, node, deployment): 24 bytes, its type and
+/// reason (few distinct pairs across a cluster) kept once behind one
+/// pointer.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(from = "WireCondition")]
 pub struct Condition {
-    #[serde(rename = "type")]
-    pub type_: Str,
+    text: Interned<ConditionText>,
+    pub last_transition_time: Timestamp,
     pub status: ConditionStatus,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ConditionText {
+    type_: Str,
+    reason: Str,
+}
+
+impl Internable for ConditionText {
+    fn interner() -> &'static Interner<Self> {
+        static CONDITION_TEXTS: Interner<ConditionText> = Interner::new();
+        &CONDITION_TEXTS
+    }
+}
+
+impl Condition {
+    pub fn type_(&self) -> &Str {
+        &self.text.type_
+    }
+
+    pub fn reason(&self) -> &Str {
+        &self.text.reason
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct WireCondition {
+    #[serde(rename = "type")]
+    type_: Str,
+    status: ConditionStatus,
     #[serde(deserialize_with = "null_as_default")]
-    pub reason: Str,
-    #[serde(deserialize_with = "deserialize_timestamp")]
-    pub last_transition_time: Option<f64>,
+    reason: Str,
+    last_transition_time: Timestamp,
+}
+
+impl From<WireCondition> for Condition {
+    fn from(wire: WireCondition) -> Self {
+        Condition {
+            text: Interned::new(ConditionText {
+                type_: wire.type_,
+                reason: wire.reason,
+            }),
+            last_transition_time: wire.last_transition_time,
+            status: wire.status,
+        }
+    }
 }
 
 /// `True`, `False` or anything else, which Kubernetes calls `Unknown`.
@@ -117,7 +248,7 @@ impl<'de> Deserialize<'de> for ConditionStatus {
 
 /// The condition of the given type, if the object has it.
 pub fn find_condition<'a>(conditions: &'a [Condition], type_: &str) -> Option<&'a Condition> {
-    conditions.iter().find(|c| &*c.type_ == type_)
+    conditions.iter().find(|c| &**c.type_() == type_)
 }
 
 /// `Meta` plus metadata.resourceVersion as a number, for the kinds that

@@ -86,6 +86,7 @@ pub use serviceaccount::ServiceAccount;
 pub use statefulset::StatefulSet;
 pub use storageclass::StorageClass;
 pub use strings::{Str, sweep_interned};
+pub use time::Timestamp;
 pub use versioned::ResourceVersioned;
 pub use volumeattachment::VolumeAttachment;
 pub use wire::{DecodeError, Wire};

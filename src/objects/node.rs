@@ -85,7 +85,7 @@ impl Object for Node {
     fn prune(&mut self, exposure: &Exposure) {
         self.roles = self
             .metadata
-            .labels
+            .labels()
             .iter()
             .filter_map(|(k, _)| k.strip_prefix(ROLE_LABEL_PREFIX))
             .filter(|role| !role.is_empty())

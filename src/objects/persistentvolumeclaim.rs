@@ -59,7 +59,7 @@ impl Object for PersistentVolumeClaim {
     fn prune(&mut self, exposure: &Exposure) {
         self.storage_class = match self
             .metadata
-            .annotations
+            .annotations()
             .iter()
             .find(|(k, _)| &**k == BETA_STORAGE_CLASS)
         {

@@ -44,14 +44,7 @@ impl Object for Secret {
     /// secret's data (kube-state-metrics would).
     fn prune(&mut self, exposure: &Exposure) {
         let meta = &mut self.metadata.meta;
-        if meta.annotations.iter().any(|(k, _)| &**k == LAST_APPLIED) {
-            let kept: Vec<_> = std::mem::take(&mut meta.annotations)
-                .into_vec()
-                .into_iter()
-                .filter(|(k, _)| &**k != LAST_APPLIED)
-                .collect();
-            meta.annotations = kept.into_boxed_slice();
-        }
+        meta.retain_annotations(|k| k != LAST_APPLIED);
         meta.expose(Self::RESOURCE, exposure);
     }
 }

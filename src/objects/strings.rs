@@ -38,6 +38,20 @@ impl<T: ?Sized + Hash + Eq> Interner<T> {
         shared
     }
 
+    /// The shared copy of a sized `value`, made on first sight.
+    fn intern_sized(&self, value: T) -> Arc<T>
+    where
+        T: Sized,
+    {
+        let mut set = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(existing) = set.get(&value) {
+            return existing.clone();
+        }
+        let shared = Arc::new(value);
+        set.insert(Arc::clone(&shared));
+        shared
+    }
+
     /// Drops the values no object holds any more (the set's own copy is the
     /// only reference).
     fn sweep(&self) -> usize {
@@ -72,11 +86,12 @@ impl Str {
 /// periodically, so churn in pod names or images does not grow the sets
 /// without bound.
 pub fn sweep_interned() -> usize {
-    use super::{OwnerRef, pod};
+    use super::{OwnerRef, meta, pod};
     // Shared parts first: they hold interned strings of their own.
     Shared::<pod::Container>::sweep()
         + Shared::<pod::Toleration>::sweep()
         + Shared::<OwnerRef>::sweep()
+        + Interned::<meta::ConditionText>::sweep()
         + STRINGS.sweep()
 }
 
@@ -123,6 +138,45 @@ impl<T: Sharable + fmt::Debug> fmt::Debug for Shared<T> {
 impl<'de, T: Sharable + Deserialize<'de>> Deserialize<'de> for Shared<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Ok(Shared::new(&Vec::<T>::deserialize(deserializer)?))
+    }
+}
+
+/// A small value kept once however many objects hold an equal one,
+/// behind a one-word pointer.
+pub trait Internable: Hash + Eq + 'static {
+    /// The set of this type's shared values (one static per type).
+    fn interner() -> &'static Interner<Self>;
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Interned<T: Internable>(Arc<T>);
+
+impl<T: Internable> Interned<T> {
+    pub fn new(value: T) -> Interned<T> {
+        Interned(T::interner().intern_sized(value))
+    }
+
+    fn sweep() -> usize {
+        T::interner().sweep()
+    }
+}
+
+impl<T: Internable + Default> Default for Interned<T> {
+    fn default() -> Self {
+        Interned::new(T::default())
+    }
+}
+
+impl<T: Internable> Deref for Interned<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Internable + fmt::Debug> fmt::Debug for Interned<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
     }
 }
 

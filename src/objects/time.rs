@@ -3,6 +3,46 @@
 //! and `*_created` family is served in.
 
 use serde::{Deserialize, Deserializer, de::Error};
+use std::fmt;
+
+/// A point in time in Unix seconds, or absent: half the size of an
+/// `Option<f64>` (absent is NaN, which no timestamp parses to), for the
+/// records that hold several of them (a pod's conditions and container
+/// states).
+#[derive(Clone, Copy, PartialEq)]
+pub struct Timestamp(f64);
+
+impl Timestamp {
+    pub const ABSENT: Timestamp = Timestamp(f64::NAN);
+
+    pub fn get(self) -> Option<f64> {
+        (!self.0.is_nan()).then_some(self.0)
+    }
+}
+
+impl Default for Timestamp {
+    fn default() -> Self {
+        Timestamp::ABSENT
+    }
+}
+
+impl From<Option<f64>> for Timestamp {
+    fn from(seconds: Option<f64>) -> Self {
+        seconds.map_or(Timestamp::ABSENT, Timestamp)
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.get(), f)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize_timestamp(deserializer).map(Timestamp::from)
+    }
+}
 
 /// Seconds since the Unix epoch, or `None` when the field was absent.
 pub(crate) fn deserialize_timestamp<'de, D: Deserializer<'de>>(

@@ -46,7 +46,7 @@ pub struct VolumeAttachmentStatus {
 }
 
 /// Sorted raw pairs renamed to `<prefix>_*` Prometheus label names.
-fn renamed(prefix: &str, map: &RawMap) -> Box<[(Str, Box<str>)]> {
+fn renamed(prefix: &str, map: &[(Box<str>, Box<str>)]) -> Box<[(Str, Box<str>)]> {
     let pairs: Vec<(&str, &str)> = map.iter().map(|(k, v)| (&**k, &**v)).collect();
     prometheus_pairs(prefix, &pairs, |v| Box::from(v))
 }
@@ -61,7 +61,7 @@ impl Object for VolumeAttachment {
     }
 
     fn prune(&mut self, exposure: &Exposure) {
-        self.all_labels = renamed("label", &self.metadata.labels);
+        self.all_labels = renamed("label", self.metadata.labels());
         self.metadata.expose(Self::RESOURCE, exposure);
         let status = &mut self.status;
         status.exposed_metadata = renamed("metadata", &status.attachment_metadata);

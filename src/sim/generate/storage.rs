@@ -167,12 +167,12 @@ fn claims_of_pods(store: &Store, rng: &mut Rng) {
         };
         let meta = &pod.metadata;
         let app = meta
-            .labels
+            .labels()
             .iter()
             .find(|(k, _)| &**k == "app")
             .map_or("", |(_, v)| &**v)
             .to_string();
-        for volume in pod.spec.volumes.iter() {
+        for volume in pod.rare().volumes.iter() {
             let (claim, owner) = if volume.ephemeral {
                 let claim = format!("{}-{}", meta.name, &*volume.name);
                 (claim, Some((meta.name.to_string(), meta.uid.to_string())))
@@ -427,14 +427,14 @@ fn usage(store: &Store, ns: &str) -> Usage {
             // init container runs alone, so the pod needs the larger.
             let running: f64 = pod.spec.containers.iter().map(get).sum::<f64>()
                 + pod
-                    .spec
+                    .rare()
                     .init_containers
                     .iter()
                     .filter(|c| &*c.restart_policy == "Always")
                     .map(get)
                     .sum::<f64>();
             let init = pod
-                .spec
+                .rare()
                 .init_containers
                 .iter()
                 .filter(|c| &*c.restart_policy != "Always")
@@ -443,10 +443,10 @@ fn usage(store: &Store, ns: &str) -> Usage {
             running.max(init)
         };
         let cpu = sum(&|c| c.resources.requests.get("cpu").unwrap_or(0.0))
-            + pod.spec.overhead.get("cpu").unwrap_or(0.0);
+            + pod.rare().overhead.get("cpu").unwrap_or(0.0);
         u.cpu_requests_milli += (cpu * 1000.0).round() as u64;
         u.memory_requests += (sum(&|c| c.resources.requests.get("memory").unwrap_or(0.0))
-            + pod.spec.overhead.get("memory").unwrap_or(0.0)) as u64;
+            + pod.rare().overhead.get("memory").unwrap_or(0.0)) as u64;
         u.memory_limits += sum(&|c| c.resources.limits.get("memory").unwrap_or(0.0)) as u64;
     }
     let claims = store.objects(Resource::PersistentVolumeClaims);
@@ -619,7 +619,7 @@ mod tests {
         let volumes: Vec<PersistentVolume> = all(&store, Resource::PersistentVolumes);
         for obj in store.objects(Resource::Pods).values() {
             let pod: Pod = serde_json::from_slice(&obj.body).expect("pod");
-            for v in pod.spec.volumes.iter() {
+            for v in pod.rare().volumes.iter() {
                 let claim = if v.ephemeral {
                     format!("{}-{}", pod.metadata.name, &*v.name)
                 } else {
