@@ -8,10 +8,11 @@
 #
 # Build stage: a statically linked release binary (musl: no libc, loader or
 # NSS needed at run time), every dependency version pinned by Cargo.lock
-# (--locked fails rather than resolve anew).
+# (--locked fails rather than resolve anew). ISA-L (gzip) is built from the
+# isal-sys crate's source with autotools and nasm.
 FROM docker.io/library/rust:1.95-bookworm AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends musl-tools \
+ && apt-get install -y --no-install-recommends musl-tools autoconf automake libtool nasm make \
  && rm -rf /var/lib/apt/lists/* \
  && rustup target add x86_64-unknown-linux-musl
 WORKDIR /src

@@ -4,7 +4,7 @@
 
 use super::{ClientGone, Sink, gzip};
 use bytes::Bytes;
-use flate2::Crc;
+use crc32fast::Hasher as Crc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Encoding {
@@ -124,7 +124,7 @@ impl<'s, 'a> Body<'s, 'a> {
     /// Ends the body (gzip's trailer) and returns the length of its text.
     pub fn finish(self) -> Result<usize, ClientGone> {
         if let Some(crc) = &self.crc {
-            (self.sink)(Bytes::copy_from_slice(&gzip::trailer(crc)))?;
+            (self.sink)(Bytes::copy_from_slice(&gzip::trailer(crc, self.text_len)))?;
         }
         Ok(self.text_len)
     }
