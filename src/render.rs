@@ -391,8 +391,9 @@ mod tests {
         let slow_done = AtomicBool::new(false);
         std::thread::scope(|scope| {
             scope.spawn(|| {
-                // About 30 chunks at 50 ms each: 1.5 s.
-                scrape(&budget, 10, Duration::from_millis(50));
+                // About 30 chunks at 200 ms each: 6 s, several times what
+                // the fast scrape's 30 MiB take in a debug build.
+                scrape(&budget, 10, Duration::from_millis(200));
                 slow_done.store(true, Ordering::Relaxed);
             });
             while budget.held() == 0 {
