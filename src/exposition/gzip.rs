@@ -98,6 +98,7 @@ impl Deflater {
         // SAFETY: all-zero is a valid isal_zstream (integers, arrays and
         // null pointers), which isal_deflate_init then sets up.
         let mut stream: Box<isal::isal_zstream> = Box::new(unsafe { std::mem::zeroed() });
+        // SAFETY: `stream` is a live, exclusively borrowed isal_zstream.
         unsafe { isal::isal_deflate_init(&mut *stream) };
         let mut level_buf = vec![0; LEVEL_BUF_SIZE].into_boxed_slice();
         // isal_deflate_reset keeps these: raw deflate (the gzip framing is
@@ -118,6 +119,7 @@ impl Deflater {
     fn run(&mut self, text: &[u8]) -> Vec<u8> {
         // Each chunk starts with no history: the chunks a deflater
         // compresses are not neighbours in any stream.
+        // SAFETY: the stream was set up by isal_deflate_init in `new`.
         unsafe { isal::isal_deflate_reset(&mut *self.stream) };
         self.stream.avail_in = 0;
         self.out.clear();
