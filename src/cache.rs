@@ -16,9 +16,10 @@
 
 use crate::families::render_identity;
 use crate::objects::Object;
+use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// An object as stored: the record plus its identity labels, escaped once.
@@ -53,7 +54,7 @@ impl<T: Object> Default for Store<T> {
     fn default() -> Self {
         Store {
             slots: RwLock::default(),
-            hasher: RandomState::new(),
+            hasher: RandomState::default(),
             epochs: RwLock::default(),
         }
     }

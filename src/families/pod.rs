@@ -5,7 +5,6 @@ use super::{Families, Family, Series, Stability, annotations, bool_value, create
 use super::{deletion_timestamp, labels, owner};
 use crate::objects::pod::{Container, ContainerState, ContainerStatus, Terminated};
 use crate::objects::{Condition, ConditionStatus, Pod, ResourceList, find_condition};
-use std::net::IpAddr;
 
 /// Reasons `kube_pod_status_reason` names; any other `status.reason` is
 /// served as `Other`.
@@ -68,12 +67,7 @@ impl Families for Pod {
                 &["ip", "ip_family"],
                 |p, out| {
                     for ip in p.status.pod_ips.iter() {
-                        // An address that does not parse has no family to name.
-                        match ip.ip.parse::<IpAddr>() {
-                            Ok(IpAddr::V4(_)) => out.emit(&[&ip.ip, "4"], 1.0),
-                            Ok(IpAddr::V6(_)) => out.emit(&[&ip.ip, "6"], 1.0),
-                            Err(_) => {}
-                        }
+                        out.emit(&[&ip.ip, ip.family()], 1.0);
                     }
                 },
             ),
@@ -900,6 +894,22 @@ mod tests {
             want(&[
                 r#"kube_pod_ips{{I},ip="10.244.1.7",ip_family="4"} 1"#,
                 r#"kube_pod_ips{{I},ip="fd00:10:244::7",ip_family="6"} 1"#,
+            ])
+        );
+        // Go's netip.ParseAddr then Unmap: IPv4-mapped addresses, however
+        // written, are family 4; a zone is allowed on IPv6 only, and not
+        // empty; octets with leading zeros and an IPv4 zone do not parse.
+        let p = with(
+            "",
+            r#""podIPs":[{"ip":"::ffff:10.1.2.3"},{"ip":"::FFFF:a01:203"},{"ip":"fe80::1%eth0"},{"ip":"64:ff9b::10.1.2.3"},{"ip":"fe80::1%"},{"ip":"10.1.2.3%eth0"},{"ip":"010.1.2.3"},{"ip":""}]"#,
+        );
+        assert_eq!(
+            series_of(&p, "kube_pod_ips"),
+            want(&[
+                r#"kube_pod_ips{{I},ip="::ffff:10.1.2.3",ip_family="4"} 1"#,
+                r#"kube_pod_ips{{I},ip="::FFFF:a01:203",ip_family="4"} 1"#,
+                r#"kube_pod_ips{{I},ip="fe80::1%eth0",ip_family="6"} 1"#,
+                r#"kube_pod_ips{{I},ip="64:ff9b::10.1.2.3",ip_family="6"} 1"#,
             ])
         );
         assert!(series_of(&web(""), "kube_pod_ips").is_empty());
