@@ -49,7 +49,7 @@ impl Families for Pod {
                     out.emit(
                         &[
                             &p.status.host_ip,
-                            &p.status.pod_ip,
+                            &p.status.pod_ip.text(),
                             &p.spec.node_name,
                             controller.map_or("", |o| &o.kind),
                             controller.map_or("", |o| &o.name),
@@ -67,7 +67,10 @@ impl Families for Pod {
                 &["ip", "ip_family"],
                 |p, out| {
                     for ip in p.status.pod_ips.iter() {
-                        out.emit(&[&ip.ip, ip.family()], 1.0);
+                        // An address that does not parse has no family to name.
+                        if let Some(family) = ip.ip.family() {
+                            out.emit(&[&ip.ip.text(), family], 1.0);
+                        }
                     }
                 },
             ),

@@ -8,6 +8,7 @@
 //! costs hundreds of bytes instead of the tens of kilobytes of a
 //! k8s-openapi `Pod`.
 
+mod address;
 mod cron;
 mod expose;
 mod meta;

@@ -1,5 +1,6 @@
 //! The fields of a Pod that the pod families read.
 
+use super::address::IpText;
 use super::expose::{Exposure, RawMap, prometheus_pairs};
 use super::meta::{Condition, Meta, deserialize_map};
 use super::quantity::ResourceList;
@@ -9,7 +10,6 @@ use super::{Object, Registered, Str};
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Deserializer};
 use std::fmt;
-use std::net::{IpAddr, Ipv6Addr};
 use std::sync::LazyLock;
 
 /// A pod as stored: what most pods have inline, the rest in `rare`.
@@ -46,7 +46,7 @@ pub struct PodStatus {
     pub phase: Str,
     pub qos_class: Str,
     pub host_ip: Str,
-    pub pod_ip: Str,
+    pub pod_ip: IpText,
     pub pod_ips: Box<[PodIp]>,
     pub start_time: Timestamp,
     pub conditions: Box<[Condition]>,
@@ -128,8 +128,8 @@ struct WirePodStatus {
     #[serde(rename = "hostIP")]
     host_ip: Str,
     #[serde(rename = "podIP")]
-    pod_ip: Str,
-    #[serde(rename = "podIPs", deserialize_with = "deserialize_pod_ips")]
+    pod_ip: IpText,
+    #[serde(rename = "podIPs")]
     pod_ips: Box<[PodIp]>,
     start_time: Timestamp,
     conditions: Box<[Condition]>,
@@ -277,49 +277,10 @@ pub struct Resources {
     pub limits: ResourceList,
 }
 
-/// An address of `status.podIPs`. Only addresses that parse are kept
-/// (kube-state-metrics serves no series for the others), which is what
-/// lets `family` tell most of them apart without parsing again per scrape.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct PodIp {
-    pub ip: Str,
-}
-
-impl PodIp {
-    /// `"4"` or `"6"`, as kube-state-metrics names the family: Go's
-    /// `netip.ParseAddr` and then `Unmap`, so an IPv4-mapped IPv6 address
-    /// (`::ffff:10.1.2.3`) is family 4. An address without a colon can
-    /// only be IPv4, the common case, decided without parsing.
-    pub fn family(&self) -> &'static str {
-        if !self.ip.contains(':') {
-            return "4";
-        }
-        match parse_ip(&self.ip) {
-            Some(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => "6",
-            _ => "4",
-        }
-    }
-}
-
-/// An address as Go's `netip.ParseAddr` reads it: IPv4 dotted quad, or
-/// IPv6 with an optional non-empty zone (`fe80::1%eth0`).
-fn parse_ip(text: &str) -> Option<IpAddr> {
-    match text.split_once('%') {
-        Some((v6, zone)) if !zone.is_empty() => v6.parse::<Ipv6Addr>().ok().map(IpAddr::V6),
-        Some(_) => None,
-        None => text.parse().ok(),
-    }
-}
-
-fn deserialize_pod_ips<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Box<[PodIp]>, D::Error> {
-    let ips = Option::<Vec<PodIp>>::deserialize(deserializer)?.unwrap_or_default();
-    Ok(ips
-        .into_iter()
-        .filter(|ip| parse_ip(&ip.ip).is_some())
-        .collect())
+    pub ip: IpText,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -615,7 +576,7 @@ mod tests {
             pod.spec.containers[0].resources.requests.get("cpu"),
             Some(0.25)
         );
-        assert_eq!(&*pod.status.pod_ip, "10.0.0.5");
+        assert_eq!(&*pod.status.pod_ip.text(), "10.0.0.5");
         let status = &pod.status.container_statuses[0];
         assert_eq!(status.restart_count, 3);
         assert!(matches!(
