@@ -241,6 +241,8 @@ pub struct ChunkWriter<'a> {
     pub format: Format,
     pub buf: Vec<u8>,
     buffers: &'a mut dyn ChunkBuffers,
+    /// Bytes handed on so far.
+    sent: usize,
 }
 
 impl<'a> ChunkWriter<'a> {
@@ -249,12 +251,19 @@ impl<'a> ChunkWriter<'a> {
             format,
             buf: buffers.fresh()?,
             buffers,
+            sent: 0,
         })
+    }
+
+    /// Bytes written so far, handed on or not.
+    pub fn written(&self) -> usize {
+        self.sent + self.buf.len()
     }
 
     /// Hands on the buffer once it holds a chunk's worth and takes a fresh one.
     pub fn maybe_flush(&mut self) -> Result<(), ClientGone> {
         if self.buf.len() >= CHUNK_SIZE {
+            self.sent += self.buf.len();
             let chunk = std::mem::take(&mut self.buf);
             self.buffers.send(chunk)?;
             self.buf = self.buffers.fresh()?;

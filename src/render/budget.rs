@@ -13,8 +13,9 @@
 //!   scrapes in progress (at least one): a slow reader holds a smaller part
 //!   as others arrive, and the tokens it gives back as its client reads go
 //!   to whoever waits, so it cannot starve a fast one;
-//! - a scrape sends its families in order. The family being sent (the head)
-//!   may take a token whenever one is free and it holds none; families
+//! - a scrape sends its parts (families, or ranges of a large family's
+//!   objects) in order. The part being sent (the head)
+//!   may take a token whenever one is free and it holds none; parts
 //!   rendered ahead of the head leave one token per scrape for the heads.
 //!   So the tokens are never all held by chunks waiting behind a head:
 //!   some head can always render, and the chunks it sends free their
@@ -35,17 +36,17 @@ struct State {
     /// Tokens held, including those of chunks whose scrape has finished
     /// rendering but not yet been written out.
     held: usize,
-    /// Tokens held by families rendered ahead of their scrape's head.
+    /// Tokens held by parts rendered ahead of their scrape's head.
     ahead: usize,
     scrapes: HashMap<u64, Scrape>,
     next_id: u64,
 }
 
 struct Scrape {
-    /// The family being sent.
+    /// The part being sent.
     head: usize,
-    /// Tokens held, per family.
-    families: Vec<usize>,
+    /// Tokens held, per part.
+    parts: Vec<usize>,
     cancelled: bool,
 }
 
@@ -59,11 +60,11 @@ impl State {
 
 impl Scrape {
     fn held(&self) -> usize {
-        self.families.iter().sum()
+        self.parts.iter().sum()
     }
 
     fn ahead(&self) -> usize {
-        self.families.iter().skip(self.head + 1).sum()
+        self.parts.iter().skip(self.head + 1).sum()
     }
 }
 
@@ -94,8 +95,8 @@ impl RenderBudget {
         self.lock().held
     }
 
-    /// Registers a scrape of `families` families, sent in order.
-    pub fn join(self: &Arc<Self>, families: usize) -> ScrapeBudget {
+    /// Registers a scrape of `parts` parts, sent in order.
+    pub fn join(self: &Arc<Self>, parts: usize) -> ScrapeBudget {
         let mut state = self.lock();
         let id = state.next_id;
         state.next_id += 1;
@@ -103,7 +104,7 @@ impl RenderBudget {
             id,
             Scrape {
                 head: 0,
-                families: vec![0; families],
+                parts: vec![0; parts],
                 cancelled: false,
             },
         );
@@ -133,9 +134,9 @@ pub struct ScrapeBudget {
 }
 
 impl ScrapeBudget {
-    /// Waits for a token to render a buffer of `family` into. Fails once the
+    /// Waits for a token to render a buffer of `part` into. Fails once the
     /// scrape is cancelled.
-    pub fn take(&self, family: usize) -> Result<Token, ClientGone> {
+    pub fn take(&self, part: usize) -> Result<Token, ClientGone> {
         let budget = &*self.budget;
         let mut state = budget.lock();
         loop {
@@ -148,24 +149,24 @@ impl ScrapeBudget {
                 return Err(ClientGone);
             }
             let held = scrape.held();
-            let allowed = if family <= scrape.head {
+            let allowed = if part <= scrape.head {
                 free && (held < share || held == scrape.ahead())
             } else {
                 free && ahead_room && held + 1 < share
             };
             if allowed {
-                let is_ahead = family > scrape.head;
+                let is_ahead = part > scrape.head;
                 state.held += 1;
                 if is_ahead {
                     state.ahead += 1;
                 }
                 if let Some(scrape) = state.scrapes.get_mut(&self.id) {
-                    scrape.families[family] += 1;
+                    scrape.parts[part] += 1;
                 }
                 return Ok(Token {
                     budget: self.budget.clone(),
                     scrape: self.id,
-                    family,
+                    part,
                 });
             }
             state = budget
@@ -175,14 +176,14 @@ impl ScrapeBudget {
         }
     }
 
-    /// The scrape starts sending `family`: its chunks are no longer ahead.
-    pub fn advance(&self, family: usize) {
+    /// The scrape starts sending `part`: its chunks are no longer ahead.
+    pub fn advance(&self, part: usize) {
         let mut state = self.budget.lock();
         if let Some(scrape) = state.scrapes.get_mut(&self.id)
-            && family > scrape.head
+            && part > scrape.head
         {
-            scrape.head = family;
-            let promoted = scrape.families[family];
+            scrape.head = part;
+            let promoted = scrape.parts[part];
             state.ahead -= promoted;
         }
         drop(state);
@@ -219,7 +220,7 @@ impl Drop for ScrapeBudget {
 pub struct Token {
     budget: Arc<RenderBudget>,
     scrape: u64,
-    family: usize,
+    part: usize,
 }
 
 impl Drop for Token {
@@ -227,8 +228,8 @@ impl Drop for Token {
         let mut state = self.budget.lock();
         state.held -= 1;
         if let Some(scrape) = state.scrapes.get_mut(&self.scrape) {
-            scrape.families[self.family] -= 1;
-            if self.family > scrape.head {
+            scrape.parts[self.part] -= 1;
+            if self.part > scrape.head {
                 state.ahead -= 1;
             }
         }
