@@ -150,6 +150,16 @@ impl Drop for Process {
 }
 
 impl Process {
+    /// Whether the process has ended (`None`: it could not be asked).
+    pub fn child_exited(&self) -> Option<bool> {
+        // `try_wait` needs `&mut`; a second handle on the same pid through
+        // /proc avoids it: a process that ended and was not yet reaped is a
+        // zombie, state Z.
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        let state = stat.rsplit_once(')')?.1.split_whitespace().next()?;
+        Some(state == "Z" || state == "X")
+    }
+
     pub fn stderr(&self) -> String {
         std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
     }
@@ -256,6 +266,39 @@ pub struct Exporter {
 
 impl Exporter {
     pub fn start(kubeconfig: &std::path::Path, args: &[&str]) -> Exporter {
+        // `free_port` closes its listener before the exporter binds the
+        // port, and in between another process may take it (every
+        // simulator binds port 0): an exporter that could not listen is
+        // started again on other ports.
+        for _ in 0..5 {
+            let exporter = Exporter::spawn(kubeconfig, args);
+            if !exporter.lost_a_port() {
+                return exporter;
+            }
+        }
+        panic!("five exporters in a row found their ports taken");
+    }
+
+    /// Whether the exporter exited because a port was taken. Waits until
+    /// it logs that it serves, or exits, or a few seconds pass (a quiet
+    /// `--log-level` logs nothing).
+    fn lost_a_port(&self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            let exited = matches!(self.process.child_exited(), Some(true));
+            let log = self.process.stderr();
+            if exited {
+                return log.contains("cannot listen on");
+            }
+            if log.contains("serving") {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    fn spawn(kubeconfig: &std::path::Path, args: &[&str]) -> Exporter {
         let (port, telemetry_port) = (free_port(), free_port());
         let stderr_path = unique("exporter.stderr");
         let child = Command::new(BIN)
@@ -280,9 +323,13 @@ impl Exporter {
         }
     }
 
-    /// Waits for /readyz to say 200.
+    /// Waits for /readyz to say 200; fails at once, with the exporter's
+    /// log, if it has exited.
     pub fn wait_ready(&self) {
         wait_for("/readyz 200", Duration::from_secs(30), || {
+            if self.process.child_exited() == Some(true) {
+                panic!("the exporter exited; its log:\n{}", self.process.stderr());
+            }
             get(&format!("{}/readyz", self.telemetry))
                 .ok()
                 .filter(|r| r.status == 200)
