@@ -100,7 +100,7 @@ impl<T: Families> Snapshot for KindSnapshot<'_, T> {
     fn objects_per_part(&self, family: usize) -> usize {
         match self.renderer.bytes_per_object[family].load(Ordering::Relaxed) {
             0 => usize::MAX,
-            bytes => (PART_SIZE / bytes).max(1),
+            bytes => PART_SIZE / bytes,
         }
     }
 
@@ -310,8 +310,8 @@ struct Part {
     objects: Range<usize>,
 }
 
-/// `objects` in consecutive ranges of `per_part`; one empty range when
-/// there are none, for the family's header.
+/// `objects` in consecutive ranges of `per_part` (at least one object);
+/// one empty range when there are none, for the family's header.
 fn parts(objects: usize, per_part: usize) -> impl Iterator<Item = Range<usize>> {
     let per_part = per_part.max(1);
     (0..objects.div_ceil(per_part).max(1))

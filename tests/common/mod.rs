@@ -150,14 +150,17 @@ impl Drop for Process {
 }
 
 impl Process {
-    /// Whether the process has ended (`None`: it could not be asked).
-    pub fn child_exited(&self) -> Option<bool> {
-        // `try_wait` needs `&mut`; a second handle on the same pid through
-        // /proc avoids it: a process that ended and was not yet reaped is a
-        // zombie, state Z.
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
-        let state = stat.rsplit_once(')')?.1.split_whitespace().next()?;
-        Some(state == "Z" || state == "X")
+    /// Whether the process has ended. `try_wait` needs `&mut`; its state in
+    /// /proc does not: a process that ended and is not yet reaped (it is
+    /// reaped only on drop) is a zombie, state Z.
+    pub fn has_exited(&self) -> bool {
+        std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
+            .ok()
+            .and_then(|stat| {
+                let (_, fields) = stat.rsplit_once(')')?;
+                fields.split_whitespace().next().map(|state| state == "Z")
+            })
+            .unwrap_or(false)
     }
 
     pub fn stderr(&self) -> String {
@@ -285,7 +288,7 @@ impl Exporter {
     fn lost_a_port(&self) -> bool {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
-            let exited = matches!(self.process.child_exited(), Some(true));
+            let exited = self.process.has_exited();
             let log = self.process.stderr();
             if exited {
                 return log.contains("cannot listen on");
@@ -327,7 +330,7 @@ impl Exporter {
     /// log, if it has exited.
     pub fn wait_ready(&self) {
         wait_for("/readyz 200", Duration::from_secs(30), || {
-            if self.process.child_exited() == Some(true) {
+            if self.process.has_exited() {
                 panic!("the exporter exited; its log:\n{}", self.process.stderr());
             }
             get(&format!("{}/readyz", self.telemetry))
